@@ -1,0 +1,94 @@
+"""Runtime settings: environment variables prefixed ``STYLIST_`` plus an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Return the per-user data folder (XDG on Linux, ~/Library on macOS, %APPDATA% on Windows)."""
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA", Path.home())) / "stylist"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "stylist"
+
+
+class SettingsError(ValueError):
+    """Raised with a human-readable message when a setting is invalid."""
+
+
+class Settings(BaseSettings):
+    """Everything the stylist can be configured with; validated once and passed in."""
+
+    model_config = SettingsConfigDict(env_prefix="STYLIST_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    chroma_path: Path | None = None
+    chroma_url: str | None = None
+    encoder: str = "embedded"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_image_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_image_pixels: int = Field(default=40_000_000, gt=0)
+    encoder_threads: int = Field(default=1, ge=1, le=64)
+    model_cache_dir: Path | None = None
+
+    @field_validator("encoder")
+    @classmethod
+    def _known_encoder(cls, value: str) -> str:
+        if value == "embedded" or value.startswith(("clip:", "open_clip:")):
+            return value
+        raise ValueError("must be 'embedded', 'clip:<model id or folder>' or 'open_clip:<model id>'")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value or None
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Return the SQL URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'stylist.db'}"
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        """Return the folder of the embedded Chroma index."""
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def blob_dir(self) -> Path:
+        """Return the folder of content-addressed image blobs."""
+        return self.data_dir / "blobs"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Return the folder for derived artefacts such as exported ONNX models."""
+        return self.model_cache_dir or self.data_dir / "cache"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into one readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            problems.append(f"STYLIST_{field.upper()}: {err['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

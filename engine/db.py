@@ -1,0 +1,83 @@
+"""SQL, the source of truth: tables and the async engine (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (timezone-naive, as stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class UserRow(SQLModel, table=True):
+    """A person using the stylist, identified by an opaque id (e.g. ``telegram:42``)."""
+
+    __tablename__ = "users"
+
+    id: str = Field(primary_key=True, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class GarmentRow(SQLModel, table=True):
+    """One garment a user owns. ``tags`` are the model's; ``corrections`` are the user's and win."""
+
+    __tablename__ = "garments"
+    __table_args__ = (UniqueConstraint("user_id", "image_hash", name="uq_garment_user_image"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=128)
+    image_hash: str = Field(index=True, max_length=64)
+    thumb_hash: str = Field(index=True, max_length=64)
+    source_name: str | None = Field(default=None, max_length=512)
+    tags: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    corrections: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    encoder: str = Field(max_length=256)
+    in_laundry: bool = False
+    # False until the vector is in the index; such rows are invisible and finished at start-up.
+    indexed: bool = Field(default=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """The async engine plus a session factory; ``create_all`` stands in for migrations for now."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    async def create_all(self) -> None:
+        """Create missing tables."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(SQLModel.metadata.create_all)
+
+    def session(self) -> AsyncSession:
+        """Return a new session (use as ``async with db.session() as s``)."""
+        return self._sessions()
+
+    async def close(self) -> None:
+        """Dispose of the connection pool."""
+        await self.engine.dispose()

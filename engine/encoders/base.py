@@ -1,0 +1,52 @@
+"""The encoder interface every vision backend implements (see DESIGN.md, "Encoders")."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+
+@dataclass(frozen=True, slots=True)
+class HeadOutput:
+    """Probabilities of one tag head: ``probs[i, j]`` is P(labels[j] | image i)."""
+
+    labels: tuple[str, ...]
+    probs: np.ndarray
+
+    def top(self, row: int) -> tuple[str, float]:
+        """Return the most likely label of image ``row`` and its probability."""
+        j = int(np.argmax(self.probs[row]))
+        return self.labels[j], float(self.probs[row, j])
+
+
+class Encoder(ABC):
+    """Turns garment photos into L2-normalised style vectors and tag probabilities."""
+
+    name: str
+    dim: int
+
+    @abstractmethod
+    def embed_images(self, images: list[Image.Image]) -> np.ndarray:
+        """Return float32 [N, dim] L2-normalised embeddings of RGB images."""
+
+    @abstractmethod
+    def tag_heads(self, embeddings: np.ndarray) -> dict[str, HeadOutput]:
+        """Return tag probabilities (at least ``category`` and ``type``) for embeddings from this encoder."""
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        """Return text embeddings in the image space, for joint image-text backends."""
+        raise NotImplementedError(f"encoder {self.name!r} has no text tower")
+
+    @property
+    def supports_text(self) -> bool:
+        """Whether ``embed_texts`` is available."""
+        return False
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Return rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)

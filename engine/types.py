@@ -1,0 +1,105 @@
+"""Plain data types of the engine's public surface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Color:
+    """One colour of a garment: palette name, measured hex and share of the garment's pixels."""
+
+    name: str
+    hex: str
+    share: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"name": self.name, "hex": self.hex, "share": round(self.share, 3)}
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """What the stylist knows about a garment, each field with a confidence in ``confidence``."""
+
+    category: str
+    type: str
+    colors: tuple[Color, ...]
+    pattern: str
+    formality: str
+    seasons: tuple[str, ...]
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form used by the command line contract."""
+        return {
+            "category": self.category,
+            "type": self.type,
+            "colors": [c.to_dict() for c in self.colors],
+            "pattern": self.pattern,
+            "formality": self.formality,
+            "seasons": list(self.seasons),
+            "confidence": {k: round(v, 3) for k, v in self.confidence.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Garment:
+    """A stored garment of one user; ``tags`` already has the user's corrections applied."""
+
+    id: str
+    user_id: str
+    tags: Tags
+    corrected: tuple[str, ...]
+    image_hash: str
+    thumb_hash: str
+    in_laundry: bool
+    created_at: datetime
+    source_name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form: id plus tags plus bookkeeping."""
+        return {
+            "id": self.id,
+            **self.tags.to_dict(),
+            "corrected": list(self.corrected),
+            "in_laundry": self.in_laundry,
+            "image": self.image_hash,
+            "source": self.source_name,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoInput:
+    """Raw photo bytes as they arrived, with a name for messages (file name or platform id)."""
+
+    data: bytes
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A photo that was not added, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """Outcome of ``add_garments``: what was added (or already known) and what was rejected."""
+
+    added: tuple[Garment, ...]
+    duplicates: tuple[Garment, ...]
+    rejected: tuple[Rejected, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A similar garment and its cosine similarity to the query."""
+
+    garment: Garment
+    similarity: float
