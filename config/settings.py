@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=40_000_000, gt=0)
     encoder_threads: int = Field(default=1, ge=1, le=64)
     model_cache_dir: Path | None = None
+    # live weather (Open-Meteo forecast API); an empty URL turns it off and looks use seasonal defaults
+    weather_url: str | None = "https://api.open-meteo.com/v1/forecast"
+    weather_timeout_s: float = Field(default=3.0, gt=0, le=30)
 
     @field_validator("encoder")
     @classmethod
@@ -57,6 +60,13 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value or None
+
+    @field_validator("weather_url")
+    @classmethod
+    def _weather_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, or be empty to turn live weather off")
         return value or None
 
     @property

@@ -25,6 +25,10 @@ class UserRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=128)
     created_at: datetime = Field(default_factory=utcnow)
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str = Field(default="UTC", max_length=64)
+    place: str | None = Field(default=None, max_length=128)
 
 
 class GarmentRow(SQLModel, table=True):

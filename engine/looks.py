@@ -1,0 +1,105 @@
+"""Data types of outfits: weather, requests, looks and feedback (the contract between composer, facade and UI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from engine.types import Garment
+
+
+@dataclass(frozen=True, slots=True)
+class Weather:
+    """The weather an outfit is for. ``source`` says where it came from; ``note`` is shown in the reason."""
+
+    temp_c: float
+    precip_mm: float = 0.0
+    wind_kmh: float = 0.0
+    condition: str = "clear"  # clear, cloudy, rain, snow, storm, fog
+    source: str = "manual"  # open-meteo, manual, seasonal
+    note: str | None = None
+
+    @property
+    def rainy(self) -> bool:
+        """Whether rain or snow makes water-sensitive materials a bad idea."""
+        return self.precip_mm >= 0.5 or self.condition in {"rain", "snow", "storm"}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"temp_c": round(self.temp_c, 1), "precip_mm": round(self.precip_mm, 1),
+                "wind_kmh": round(self.wind_kmh, 1), "condition": self.condition, "source": self.source,
+                "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a user is, for the weather and the hemisphere."""
+
+    latitude: float
+    longitude: float
+    timezone: str = "UTC"
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutfitRequest:
+    """What the user asked for. Every field is optional; ``day`` defaults to today."""
+
+    occasion: str | None = None
+    weather: Weather | None = None
+    anchor_id: str | None = None
+    n: int = 3
+    day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreParts:
+    """Why a look scored what it did: each part in [0, 1] except ``total`` (their weighted sum)."""
+
+    compatibility: float
+    preference: float
+    novelty: float
+    weather_fit: float
+    total: float
+
+    def to_dict(self) -> dict[str, float]:
+        """Return the JSON form."""
+        return {k: round(getattr(self, k), 4) for k in ("compatibility", "preference", "novelty", "weather_fit",
+                                                         "total")}
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """One outfit: items in slot order, its score, a one-sentence reason, and what it was made for."""
+
+    id: str
+    items: tuple[Garment, ...]
+    score: ScoreParts
+    reason: str
+    occasion: str | None = None
+    weather: Weather | None = None
+    slots: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the command-line contract (``collage`` is added by the caller)."""
+        return {
+            "id": self.id,
+            "items": [{**g.to_dict(), "slot": s} for g, s in zip(self.items, self.slots or [""] * len(self.items),
+                                                                  strict=False)],
+            "score": round(self.score.total, 4),
+            "score_parts": self.score.to_dict(),
+            "reason": self.reason,
+            "occasion": self.occasion,
+            "weather": self.weather.to_dict() if self.weather else None,
+        }
+
+
+class FeedbackKind(StrEnum):
+    """What a user said about a look."""
+
+    LIKE = "like"
+    DISLIKE = "dislike"
+    WORE = "wore"
+    NOT_TODAY = "not_today"
