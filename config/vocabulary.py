@@ -110,13 +110,15 @@ def load_vocabulary() -> Vocabulary:
 
 
 def _palette(rows: list[dict[str, str]]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """Read palette rows: a name's first row is its display swatch; rows with ``match`` = yes are references."""
+    """Read palette rows: a name's first row is its display swatch; ``match`` = yes rows are references."""
     palette: dict[str, str] = {}
     refs: dict[str, list[str]] = {}
     for row in rows:
         name, hex_value = row["name"], row["hex"].lower()
-        if len(hex_value) != 7 or not hex_value.startswith("#") or not all(
-            c in "0123456789abcdef" for c in hex_value[1:]
+        if (
+            len(hex_value) != 7
+            or not hex_value.startswith("#")
+            or not all(c in "0123456789abcdef" for c in hex_value[1:])
         ):
             raise ValueError(f"palette.csv:{name}: bad hex {row['hex']!r}")
         palette.setdefault(name, hex_value)

@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 def utcnow() -> datetime:
-    """Return the current time in UTC (timezone-naive, as stored)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Return the current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
 
 
 class UserRow(SQLModel, table=True):

@@ -1,0 +1,96 @@
+"""Colour and pattern accuracy of ``engine.colors`` / ``engine.attributes`` on the by-eye labelled photos.
+
+    python -m bench.color_accuracy [--data ../shared/data] [--split validation|test]
+
+Reads ``clothing_small/colour_pattern_labels.csv`` (the whole validation split and the first 160 test
+photos) and prints dominant-colour top-1 (all rows and the ``sure`` rows), second-colour recall, pattern
+accuracy, the colour confusion table and the time per photo (decode excluded). Calibration uses the
+validation rows only; the test rows are the honest figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import Counter
+from pathlib import Path
+
+from PIL import Image
+
+from config.vocabulary import COLOR_NAMES, PATTERNS
+from engine.attributes import infer_pattern
+from engine.colors import extract_colors, working_rgb
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _pct(right: int, n: int) -> str:
+    return f"{right / n:.3f} ({right}/{n})" if n else "n/a"
+
+
+def evaluate(root: Path, split: str) -> None:
+    """Run colour and pattern extraction over the labelled rows of ``split`` and print the figures."""
+    rows = [
+        r
+        for r in csv.DictReader((root / "colour_pattern_labels.csv").open(encoding="utf-8"))
+        if r["path"].startswith(split + "/")
+    ]
+    confusion: Counter[tuple[str, str]] = Counter()
+    patterns: Counter[tuple[str, str]] = Counter()
+    right = right_sure = n_sure = c2_right = c2_n = seconds = 0.0
+    for r in rows:
+        with Image.open(root / r["path"]) as im:
+            image = im.convert("RGB")
+        start = time.perf_counter()
+        result = extract_colors(image)
+        pattern, _ = infer_pattern(working_rgb(image), result.mask)
+        seconds += time.perf_counter() - start
+        got = result.colors[0].name
+        confusion[(r["colour"], got)] += 1
+        patterns[(r["pattern"], pattern)] += 1
+        right += got == r["colour"]
+        if r["sure"] == "yes":
+            n_sure += 1
+            right_sure += got == r["colour"]
+        if r["colour2"]:
+            c2_n += 1
+            c2_right += r["colour2"] in {c.name for c in result.colors}
+    n = len(rows)
+    ms = 1000 * seconds / max(n, 1)
+    print(f"clothing_small/{split}: {n} labelled photos, {ms:.1f} ms/photo (one core, decode excluded)")
+    print(f"dominant colour top-1, all rows : {_pct(int(right), n)}")
+    print(f"dominant colour top-1, sure=yes : {_pct(int(right_sure), int(n_sure))}")
+    print(f"second colour recall (colour2)  : {_pct(int(c2_right), int(c2_n))}")
+    pattern_right = sum(v for (a, b), v in patterns.items() if a == b)
+    print(f"pattern accuracy                : {_pct(pattern_right, n)}")
+    _table("colour confusion (rows: label, columns: predicted)", confusion, COLOR_NAMES)
+    _table("pattern confusion (rows: label, columns: predicted)", patterns, PATTERNS)
+
+
+def _table(title: str, counts: Counter[tuple[str, str]], names: tuple[str, ...]) -> None:
+    used = [n for n in names if any(n in key for key in counts)]
+    width = max(len(n) for n in used) + 1
+    print(f"\n{title}")
+    print(" " * width + "".join(f"{n[:5]:>6}" for n in used) + "   recall")
+    for a in used:
+        total = sum(counts[(a, b)] for b in used)
+        if not total:
+            continue
+        cells = "".join(f"{counts[(a, b)] or '.':>6}" for b in used)
+        print(f"{a:<{width}}{cells}   {counts[(a, a)] / total:.2f}")
+
+
+def main() -> None:
+    """Parse the command line and print the figures for one split."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--split", default="validation", choices=["validation", "test"])
+    args = parser.parse_args()
+    evaluate(args.data / "clothing_small", args.split)
+
+
+if __name__ == "__main__":
+    main()

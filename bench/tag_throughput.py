@@ -1,0 +1,122 @@
+"""Tagging throughput, latency and memory, end to end from file to JSON: ONNX Runtime vs eager torch.
+
+    python -m bench.tag_throughput [--images 372] [--rounds 3] [--threads 1]
+
+Each (variant, round) runs in a fresh subprocess so peak memory is its own; variants are interleaved
+round by round so machine noise hits both alike. Reports medians and the ONNX/torch ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "clothing_small" / "test"
+
+
+def _photos(folder: Path, limit: int) -> list[Path]:
+    files = sorted(folder.rglob("*.jpg"))
+    if not files:
+        sys.exit(f"no photos under {folder}")
+    step = max(1, len(files) // limit)
+    return files[::step][:limit]
+
+
+def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -> dict[str, float]:
+    """Run one measurement in this process and return its figures."""
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    from config.settings import load_settings
+    from engine.encoders.embedded import EmbeddedEncoder
+    from engine.tagger import build_tagger
+    from engine.types import PhotoInput
+
+    settings = load_settings(data_dir=cache / "data", model_cache_dir=cache, encoder_threads=threads)
+    encoder = EmbeddedEncoder(settings)
+    if variant == "torch":
+        import torch
+
+        from models.lite0 import build_backbone
+
+        torch.set_num_threads(threads)
+        module = build_backbone()
+
+        def eager(pixels):  # the same backbone and heads, run by eager torch on the CPU
+            with torch.inference_mode():
+                return module(torch.from_numpy(pixels)).numpy()
+
+        encoder._features = eager  # type: ignore[method-assign]
+    tagger = build_tagger(settings, encoder)
+    paths = _photos(folder, limit)
+
+    def tag_files(batch: list[Path]) -> list[str]:
+        photos = [PhotoInput(p.read_bytes(), str(p)) for p in batch]
+        return [
+            json.dumps({"path": p.name, **r.tags.to_dict()})
+            for p, r in zip(batch, tagger.tag_photos(photos), strict=True)
+        ]
+
+    tag_files(paths[:4])  # warm-up: first-call allocations, not steady state
+    start = time.perf_counter()
+    lines = [line for i in range(0, len(paths), 32) for line in tag_files(paths[i : i + 32])]
+    batch_seconds = time.perf_counter() - start
+    assert len(lines) == len(paths)
+    latencies = []
+    for p in paths[:60]:
+        t = time.perf_counter()
+        tag_files([p])
+        latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    return {
+        "images": len(paths),
+        "images_per_s": len(paths) / batch_seconds,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    """Run the interleaved benchmark and print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--images", type=int, default=372)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker", choices=["onnx", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(_worker(args.worker, args.data, args.images, args.threads, args.cache)))
+        return
+    results: dict[str, list[dict[str, float]]] = {"onnx": [], "torch": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for rnd in range(args.rounds):
+            for variant in ("onnx", "torch"):
+                cmd = [sys.executable, "-m", "bench.tag_throughput", "--worker", variant, "--data", str(args.data),
+                       "--images", str(args.images), "--threads", str(args.threads), "--cache", tmp]
+                out = subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True).stdout
+                results[variant].append(json.loads(out.strip().splitlines()[-1]))
+                print(f"round {rnd + 1} {variant}: {results[variant][-1]}", file=sys.stderr)
+    med = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in results.items()}
+    print(f"\n{med['onnx']['images']:.0f} photos of clothing_small/test, {args.threads} thread(s), "
+          f"median of {args.rounds} interleaved rounds\n")
+    print("| path | images/s (batch 32) | p50 ms/photo | p95 ms/photo | peak RSS MB |")
+    print("|---|---|---|---|---|")
+    for v, label in (("onnx", "ONNX Runtime (product)"), ("torch", "eager torch (baseline)")):
+        m = med[v]
+        print(f"| {label} | {m['images_per_s']:.1f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['peak_rss_mb']:.0f} |")
+    print(f"\nthroughput ratio ONNX / torch: {med['onnx']['images_per_s'] / med['torch']['images_per_s']:.2f}x; "
+          f"p50 latency ratio torch / ONNX: {med['torch']['p50_ms'] / med['onnx']['p50_ms']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""The stylist engine: wardrobe, tagging and search behind one async facade, ``Stylist``."""
+
+from engine.errors import (
+    EncoderUnavailable,
+    ImageRejected,
+    InvalidTag,
+    InvalidUser,
+    ItemNotFound,
+    StylistError,
+    WardrobeEmpty,
+)
+from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
+
+__all__ = [
+    "AddResult", "Color", "EncoderUnavailable", "Garment", "ImageRejected", "InvalidTag", "InvalidUser",
+    "ItemNotFound", "Match", "PhotoInput", "Rejected", "StylistError", "Tags", "WardrobeEmpty",
+]

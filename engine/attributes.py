@@ -1,0 +1,139 @@
+"""Pattern, formality and seasons of a garment: cheap v0 heuristics with honest confidences.
+
+``infer_pattern`` reads texture from the garment pixels (the mask of ``engine.colors.extract_colors``);
+``infer_formality`` and ``infer_seasons`` start from the type table (``config/data/types.csv``) and nudge it
+by colour and pattern. Pure functions, numpy + Pillow only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from config.vocabulary import SEASONS, load_vocabulary
+from engine.colors import erode, rgb_to_lab, working_rgb
+from engine.types import Color
+
+_EDGE = 6.0  # an L* step per pixel that counts as an edge at the working size
+
+_DARK = {"black", "navy", "grey", "brown"}
+_BRIGHT = {"red", "pink", "orange", "yellow", "green", "purple", "blue"}
+_LIGHT = {"white", "beige", "pink", "yellow"}
+_LOUD = {"multi", "orange", "yellow"}
+
+
+@dataclass(frozen=True, slots=True)
+class Texture:
+    """Texture measures of the garment interior, all scale-free."""
+
+    energy: float  # mean L* gradient magnitude
+    edges: float  # fraction of interior pixels on an L* edge
+    colour_edges: float  # fraction of interior pixels on a strong chroma edge
+    coherence: float  # structure-tensor orientation coherence (1 = all edges parallel)
+    peak: float  # largest share of gradient energy in one of 8 orientation bins
+    centre: float  # edge density in the central region relative to the whole garment
+
+
+def texture(lab: np.ndarray, mask: np.ndarray) -> Texture | None:
+    """Measure the texture of the garment interior; None when the interior is too small to say."""
+    inner = erode(erode(mask))
+    if inner.sum() < 30:
+        return None
+    gy, gx = np.gradient(lab[..., 0])
+    mag = np.hypot(gx, gy)
+    chroma = np.zeros_like(mag)
+    for ch in (1, 2):
+        cy, cx = np.gradient(lab[..., ch])
+        chroma += cy**2 + cx**2
+    m, gxi, gyi = mag[inner], gx[inner], gy[inner]
+    jxx, jyy, jxy = (gxi**2).sum(), (gyi**2).sum(), (gxi * gyi).sum()
+    coherence = float(np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-9))
+    bins = (np.arctan2(gyi, gxi) % np.pi / np.pi * 8).astype(int) % 8
+    hist = np.bincount(bins, weights=m * (m > 4), minlength=8)
+    yy, xx = np.nonzero(inner)
+    near_y = np.abs(yy - yy.mean()) < 0.6 * (yy.std() + 1)
+    central = near_y & (np.abs(xx - xx.mean()) < 0.6 * (xx.std() + 1))
+    edge = m > _EDGE
+    centre = float(edge[central].mean() / (edge.mean() + 1e-9)) if edge.any() else 0.0
+    return Texture(
+        energy=float(m.mean()),
+        edges=float(edge.mean()),
+        colour_edges=float((np.sqrt(chroma[inner]) > _EDGE).mean()),
+        coherence=coherence,
+        peak=float(hist.max() / (hist.sum() + 1e-9)),
+        centre=centre,
+    )
+
+
+def infer_pattern(image: Image.Image | np.ndarray, mask: np.ndarray) -> tuple[str, float]:
+    """Return the garment's pattern and a confidence in [0, 1].
+
+    ``image`` is the photo (or its working-size RGB array) and ``mask`` the garment mask at working size.
+    Rules, set by eye on the validation split: busy and parallel -> striped; busy and isotropic -> floral;
+    busy otherwise -> printed; edges concentrated in the middle -> printed (a graphic on a plain garment);
+    else solid. Checked and dotted are not detected yet. When unsure it says solid, modestly.
+    """
+    rgb = working_rgb(image) if isinstance(image, Image.Image) else image
+    if rgb.shape[:2] != mask.shape:
+        rgb = np.asarray(Image.fromarray(rgb).resize(mask.shape[::-1], Image.Resampling.BOX))
+    t = texture(rgb_to_lab(rgb), mask)
+    if t is None:
+        return "solid", 0.4
+    if t.energy > 8.4:
+        if t.coherence > 0.5:
+            return "striped", float(np.clip(0.4 + (t.coherence - 0.5), 0.4, 0.75))
+        if t.peak <= 0.15:
+            return "floral", 0.45
+        return "printed", 0.45
+    if t.centre > 2.1 and t.edges > 0.05:
+        return "printed", float(np.clip(0.35 + 0.05 * t.centre, 0.35, 0.65))
+    if t.colour_edges > 0.43:
+        return "floral", 0.4
+    # the calmer the surface, the surer "solid" is; busy-but-unclassified stays near a coin flip
+    return "solid", float(np.clip(0.85 - 0.05 * t.energy, 0.45, 0.8))
+
+
+def infer_formality(type_name: str, colors: tuple[Color, ...], pattern: str) -> tuple[str, float]:
+    """Return the garment's formality (the type's range, nudged by colour and pattern) and a confidence."""
+    allowed = load_vocabulary().type_of(type_name).formalities
+    dominant = colors[0].name if colors else ""
+    want = allowed[0]
+    confidence = 0.6 if len(allowed) == 1 else 0.5
+    if pattern == "solid" and dominant in _DARK | {"white"} and _can_step(allowed, up=True):
+        want, confidence = _step(allowed, up=True), 0.45  # a dark or white plain piece dresses up
+    elif (pattern in {"printed", "floral"} or dominant in _LOUD) and "casual" in allowed:
+        want, confidence = "casual", 0.65  # graphics and loud colours dress down
+    return want, confidence
+
+
+def _can_step(allowed: tuple[str, ...], up: bool) -> bool:
+    return _step(allowed, up) != allowed[0]
+
+
+def _step(allowed: tuple[str, ...], up: bool) -> str:
+    """Return the next formality from the type's default in one direction, if the type allows it."""
+    ladder = ("sport", "casual", "smart-casual", "formal")
+    here = ladder.index(allowed[0])
+    for other in ladder[here + 1 :] if up else ladder[:here][::-1]:
+        if other in allowed:
+            return other
+    return allowed[0]
+
+
+def infer_seasons(type_name: str, colors: tuple[Color, ...]) -> tuple[tuple[str, ...], float]:
+    """Return the seasons the garment suits (type table, nudged by colour) and a confidence."""
+    garment = load_vocabulary().type_of(type_name)
+    seasons = set(garment.seasons)
+    confidence = 0.75 if len(seasons) <= 2 or len(seasons) == 4 else 0.65
+    names = {c.name for c in colors if c.share >= 0.3} or ({colors[0].name} if colors else set())
+    light = names <= _LIGHT | _BRIGHT and bool(names)
+    dark = names <= _DARK and bool(names)
+    if light and garment.warmth <= 2 and seasons & {"spring", "summer"} and len(seasons) > 1:
+        seasons.discard("winter")  # light, bright and not warm: a spring/summer piece
+        confidence -= 0.1
+    elif dark and garment.warmth >= 3 and seasons & {"autumn", "winter"} and len(seasons) > 1:
+        seasons.discard("summer")  # dark and heavy: autumn/winter
+        confidence -= 0.1
+    return tuple(s for s in SEASONS if s in seasons), float(np.clip(confidence, 0.0, 1.0))

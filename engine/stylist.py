@@ -1,0 +1,484 @@
+"""The ``Stylist`` facade: the engine's one async entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, update
+from sqlmodel import col, select
+
+from config.settings import Settings
+from config.vocabulary import CATEGORIES, COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS
+from engine.blobs import BlobStore
+from engine.db import Database, GarmentRow, UserRow, utcnow
+from engine.encoders.base import Encoder
+from engine.errors import ImageRejected, InvalidTag, InvalidUser, ItemNotFound
+from engine.imaging import content_hash, encode_original, make_thumbnail
+from engine.tagger import Tagged, Tagger, build_tagger
+from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
+from engine.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+_USER_ID = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,128}$")
+_ITEM_ID = re.compile(r"^[0-9a-f]{10}$")
+# Photos are decoded and encoded this many at a time, bounding memory for large imports.
+_BATCH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """What ``forget_user`` deleted."""
+
+    garments: int
+    vectors: int
+    blobs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A decoded photo, ready to tag and store."""
+
+    name: str
+    original: bytes
+    thumbnail: bytes
+    image_hash: str
+    image: Any
+
+
+def _check_user(user_id: str) -> str:
+    if not isinstance(user_id, str) or not _USER_ID.match(user_id):
+        raise InvalidUser("a user id is 1-128 characters of letters, digits and _ . : @ + -")
+    return user_id
+
+
+def _vector(row: GarmentRow) -> np.ndarray:
+    return np.frombuffer(row.embedding, dtype=np.float32)
+
+
+class Stylist:
+    """The personal stylist: a wardrobe per user, tagged and searchable. All methods are async."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        index: VectorIndex,
+        blobs: BlobStore,
+        tagger: Tagger,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.index = index
+        self.blobs = blobs
+        self.tagger = tagger
+        self.vocabulary = tagger.vocabulary
+
+    @classmethod
+    async def open(cls, settings: Settings, *, encoder: Encoder | None = None) -> Stylist:
+        """Open (creating if needed) the stores under ``settings`` and finish work left half-done."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url)
+        await db.create_all()
+        index = await asyncio.to_thread(
+            VectorIndex.open, "garments", path=settings.resolved_chroma_path, url=settings.chroma_url
+        )
+        tagger = await asyncio.to_thread(build_tagger, settings, encoder)
+        stylist = cls(settings, db, index, BlobStore(settings.blob_dir), tagger)
+        await stylist._finish_half_done()
+        return stylist
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.db.close()
+
+    # ---- intake -------------------------------------------------------------------------------
+
+    def _prepare(self, photo: PhotoInput) -> _Prepared:
+        image = self.tagger.decode(photo)
+        original = encode_original(image)
+        return _Prepared(photo.name, original, make_thumbnail(image), content_hash(original), image)
+
+    def _prepare_all(self, photos: Sequence[PhotoInput]) -> tuple[list[_Prepared], list[Rejected]]:
+        ready: list[_Prepared] = []
+        rejected: list[Rejected] = []
+        for photo in photos:
+            try:
+                ready.append(self._prepare(photo))
+            except ImageRejected as exc:
+                rejected.append(Rejected(photo.name, exc.reason))
+        return ready, rejected
+
+    async def tag_photos(self, photos: Sequence[PhotoInput]) -> list[Tagged | Rejected]:
+        """Tag photos without storing anything; results keep the input order."""
+        results: list[Tagged | Rejected] = []
+        for start in range(0, len(photos), _BATCH):
+            chunk = photos[start : start + _BATCH]
+            results.extend(await asyncio.to_thread(self.tagger.tag_photos, list(chunk)))
+        return results
+
+    async def add_garments(self, user_id: str, photos: Sequence[PhotoInput]) -> AddResult:
+        """Decode, tag and store photos as garments of ``user_id``.
+
+        Good photos are added even when others in the same call are rejected. A photo this user
+        already added is reported as a duplicate, not stored twice.
+        """
+        _check_user(user_id)
+        added: list[Garment] = []
+        duplicates: list[Garment] = []
+        rejected: list[Rejected] = []
+        await self._ensure_user(user_id)
+        for start in range(0, len(photos), _BATCH):
+            chunk = photos[start : start + _BATCH]
+            ready, bad = await asyncio.to_thread(self._prepare_all, chunk)
+            rejected.extend(bad)
+            fresh, known = await self._split_known(user_id, ready)
+            duplicates.extend(known)
+            if fresh:
+                added.extend(await self._store(user_id, fresh))
+        return AddResult(tuple(added), tuple(duplicates), tuple(rejected))
+
+    async def _ensure_user(self, user_id: str) -> None:
+        async with self.db.session() as session:
+            if await session.get(UserRow, user_id) is None:
+                session.add(UserRow(id=user_id))
+                try:
+                    await session.commit()
+                except Exception:  # a concurrent request created it first
+                    await session.rollback()
+                    if await session.get(UserRow, user_id) is None:
+                        raise
+
+    async def _split_known(
+        self, user_id: str, ready: list[_Prepared]
+    ) -> tuple[list[_Prepared], list[Garment]]:
+        """Separate photos this user already has (by content hash) from new ones, deduplicating the batch."""
+        hashes = {p.image_hash for p in ready}
+        async with self.db.session() as session:
+            rows = (
+                await session.exec(
+                    select(GarmentRow).where(
+                        GarmentRow.user_id == user_id, col(GarmentRow.image_hash).in_(hashes)
+                    )
+                )
+            ).all()
+        by_hash = {row.image_hash: row for row in rows}
+        fresh: list[_Prepared] = []
+        known: list[Garment] = []
+        seen: set[str] = set()
+        for prepared in ready:
+            if prepared.image_hash in by_hash:
+                known.append(self._to_garment(by_hash[prepared.image_hash]))
+            elif prepared.image_hash not in seen:
+                seen.add(prepared.image_hash)
+                fresh.append(prepared)
+        return fresh, known
+
+    async def _store(self, user_id: str, fresh: list[_Prepared]) -> list[Garment]:
+        """Write in the order blob, SQL row (hidden), vector, then mark the rows visible."""
+        tagged = await asyncio.to_thread(self.tagger.tag, [p.image for p in fresh])
+        thumbs = await asyncio.to_thread(self._put_blobs, fresh)
+        rows = [
+            GarmentRow(
+                id=secrets.token_hex(5),
+                user_id=user_id,
+                image_hash=prepared.image_hash,
+                thumb_hash=thumb,
+                source_name=prepared.name[:512],
+                tags=item.tags.to_dict(),
+                embedding=np.asarray(item.embedding, dtype=np.float32).tobytes(),
+                encoder=self.tagger.encoder.name,
+            )
+            for prepared, item, thumb in zip(fresh, tagged, thumbs, strict=True)
+        ]
+        async with self.db.session() as session:
+            session.add_all(rows)
+            await session.commit()
+        await self._index_rows(user_id, rows)
+        return [self._to_garment(row) for row in rows]
+
+    def _put_blobs(self, fresh: list[_Prepared]) -> list[str]:
+        thumbs = []
+        for prepared in fresh:
+            self.blobs.put(prepared.original)
+            thumbs.append(self.blobs.put(prepared.thumbnail))
+        return thumbs
+
+    async def _index_rows(self, user_id: str, rows: list[GarmentRow]) -> None:
+        vectors = np.stack([_vector(row) for row in rows])
+        await asyncio.to_thread(self.index.upsert, user_id, [row.id for row in rows], vectors)
+        async with self.db.session() as session:
+            await session.exec(
+                update(GarmentRow)
+                .where(col(GarmentRow.id).in_([row.id for row in rows]))
+                .values(indexed=True)
+            )
+            await session.commit()
+        for row in rows:
+            row.indexed = True
+
+    async def _finish_half_done(self) -> int:
+        """Index rows a crash left between the SQL write and the vector write."""
+        async with self.db.session() as session:
+            rows = (await session.exec(select(GarmentRow).where(GarmentRow.indexed == False))).all()  # noqa: E712
+        by_user: dict[str, list[GarmentRow]] = {}
+        for row in rows:
+            by_user.setdefault(row.user_id, []).append(row)
+        for user_id, user_rows in by_user.items():
+            log.info("finishing %d half-added garments of %s", len(user_rows), user_id)
+            await self._index_rows(user_id, user_rows)
+        return len(rows)
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    async def wardrobe(self, user_id: str) -> list[Garment]:
+        """Return every visible garment of a user, oldest first."""
+        _check_user(user_id)
+        async with self.db.session() as session:
+            rows = (
+                await session.exec(
+                    select(GarmentRow)
+                    .where(GarmentRow.user_id == user_id, GarmentRow.indexed == True)  # noqa: E712
+                    .order_by(col(GarmentRow.created_at), col(GarmentRow.id))
+                )
+            ).all()
+        return [self._to_garment(row) for row in rows]
+
+    async def garment(self, user_id: str, item_id: str) -> Garment:
+        """Return one garment of this user, or raise ``ItemNotFound``."""
+        return self._to_garment(await self._row(user_id, item_id))
+
+    async def _row(self, user_id: str, item_id: str) -> GarmentRow:
+        _check_user(user_id)
+        if not isinstance(item_id, str) or not _ITEM_ID.match(item_id):
+            raise ItemNotFound(str(item_id)[:40])
+        async with self.db.session() as session:
+            row = await session.get(GarmentRow, item_id)
+        if row is None or row.user_id != user_id or not row.indexed:
+            raise ItemNotFound(item_id)
+        return row
+
+    async def image(self, user_id: str, item_id: str, *, thumbnail: bool = True) -> bytes:
+        """Return the stored JPEG of a garment (its thumbnail by default)."""
+        row = await self._row(user_id, item_id)
+        return await asyncio.to_thread(self.blobs.get, row.thumb_hash if thumbnail else row.image_hash)
+
+    async def find_similar(
+        self, user_id: str, query: PhotoInput | str, *, k: int = 5
+    ) -> list[Match]:
+        """Return the user's garments most similar to a photo or to one of their items (excluded)."""
+        _check_user(user_id)
+        k = max(1, min(int(k), 100))
+        exclude: str | None = None
+        if isinstance(query, str):
+            row = await self._row(user_id, query)
+            vector, exclude = _vector(row), row.id
+        else:
+            tagged = await self.tag_photos([query])
+            if isinstance(tagged[0], Rejected):
+                raise ImageRejected(tagged[0].reason, source=query.name)
+            vector = tagged[0].embedding
+        hits = await asyncio.to_thread(self.index.query, user_id, vector, k + (1 if exclude else 0))
+        hits = [hit for hit in hits if hit.id != exclude][:k]
+        if not hits:
+            return []
+        async with self.db.session() as session:
+            rows = (
+                await session.exec(
+                    select(GarmentRow).where(
+                        col(GarmentRow.id).in_([hit.id for hit in hits]),
+                        GarmentRow.user_id == user_id,  # the index is never trusted with ownership
+                        GarmentRow.indexed == True,  # noqa: E712
+                    )
+                )
+            ).all()
+        by_id = {row.id: row for row in rows}
+        return [Match(self._to_garment(by_id[h.id]), h.similarity) for h in hits if h.id in by_id]
+
+    # ---- changing -----------------------------------------------------------------------------
+
+    async def correct_tags(self, user_id: str, item_id: str, changes: dict[str, Any]) -> Garment:
+        """Store the user's corrections of some tags; they win over the model from now on."""
+        row = await self._row(user_id, item_id)
+        cleaned = self._validate_corrections(changes)
+        async with self.db.session() as session:
+            fresh = await session.get(GarmentRow, row.id)
+            assert fresh is not None
+            fresh.corrections = {**fresh.corrections, **cleaned}
+            fresh.updated_at = utcnow()
+            session.add(fresh)
+            await session.commit()
+            await session.refresh(fresh)
+        return self._to_garment(fresh)
+
+    def _validate_corrections(self, changes: dict[str, Any]) -> dict[str, Any]:
+        if not changes:
+            raise InvalidTag("nothing to correct")
+        allowed: dict[str, tuple[str, ...]] = {
+            "category": CATEGORIES,
+            "type": tuple(self.vocabulary.types),
+            "pattern": PATTERNS,
+            "formality": FORMALITIES,
+        }
+        cleaned: dict[str, Any] = {}
+        for field, value in changes.items():
+            if field in allowed:
+                if value not in allowed[field]:
+                    raise InvalidTag(f"{field} must be one of: {', '.join(allowed[field])}")
+                cleaned[field] = value
+            elif field == "seasons":
+                seasons = _as_list(value)
+                if not seasons or any(s not in SEASONS for s in seasons):
+                    raise InvalidTag(f"seasons must be some of: {', '.join(SEASONS)}")
+                cleaned[field] = [s for s in SEASONS if s in seasons]
+            elif field == "colors":
+                names = _as_list(value)
+                if not names or len(names) > 3 or any(n not in COLOR_NAMES for n in names):
+                    raise InvalidTag(f"colors must be 1-3 of: {', '.join(COLOR_NAMES)}")
+                cleaned[field] = list(dict.fromkeys(names))
+            elif field == "in_laundry":
+                raise InvalidTag("use set_laundry to change the laundry flag")
+            else:
+                raise InvalidTag(f"unknown tag {field!r}")
+        if "type" in cleaned and "category" not in cleaned:
+            cleaned["category"] = self.vocabulary.type_of(cleaned["type"]).category
+        elif "type" in cleaned and self.vocabulary.type_of(cleaned["type"]).category != cleaned["category"]:
+            raise InvalidTag(f"a {cleaned['type']} is not in category {cleaned['category']}")
+        return cleaned
+
+    async def set_laundry(self, user_id: str, item_id: str, in_laundry: bool) -> Garment:
+        """Mark a garment as in (or back from) the laundry."""
+        row = await self._row(user_id, item_id)
+        async with self.db.session() as session:
+            await session.exec(
+                update(GarmentRow)
+                .where(col(GarmentRow.id) == row.id)
+                .values(in_laundry=bool(in_laundry), updated_at=utcnow())
+            )
+            await session.commit()
+        return await self.garment(user_id, item_id)
+
+    async def remove_garment(self, user_id: str, item_id: str) -> Garment:
+        """Delete one garment: its row, then its vector, then blobs nobody else uses."""
+        row = await self._row(user_id, item_id)
+        async with self.db.session() as session:
+            await session.exec(delete(GarmentRow).where(col(GarmentRow.id) == row.id))
+            await session.commit()
+        await asyncio.to_thread(self.index.delete, [row.id])
+        await self._delete_unreferenced({row.image_hash, row.thumb_hash})
+        return self._to_garment(row)
+
+    async def forget_user(self, user_id: str) -> ForgetReport:
+        """Delete everything about a user: rows, vectors and blobs no other user references."""
+        _check_user(user_id)
+        async with self.db.session() as session:
+            rows = (await session.exec(select(GarmentRow).where(GarmentRow.user_id == user_id))).all()
+            await session.exec(delete(GarmentRow).where(col(GarmentRow.user_id) == user_id))
+            await session.exec(delete(UserRow).where(col(UserRow.id) == user_id))
+            await session.commit()
+        vectors = len(await asyncio.to_thread(self.index.ids, user_id))
+        await asyncio.to_thread(self.index.delete_owner, user_id)
+        hashes = {h for row in rows for h in (row.image_hash, row.thumb_hash)}
+        blobs = await self._delete_unreferenced(hashes)
+        return ForgetReport(garments=len(rows), vectors=vectors, blobs=blobs)
+
+    async def _delete_unreferenced(self, hashes: set[str]) -> int:
+        if not hashes:
+            return 0
+        async with self.db.session() as session:
+            used_images = (
+                await session.exec(select(GarmentRow.image_hash).where(col(GarmentRow.image_hash).in_(hashes)))
+            ).all()
+            used_thumbs = (
+                await session.exec(select(GarmentRow.thumb_hash).where(col(GarmentRow.thumb_hash).in_(hashes)))
+            ).all()
+        orphans = hashes - set(used_images) - set(used_thumbs)
+        return sum(await asyncio.to_thread(lambda: [self.blobs.delete(h) for h in sorted(orphans)]))
+
+    async def reindex(self) -> int:
+        """Rebuild the vector index from SQL: re-add every row's vector, drop vectors without a row."""
+        async with self.db.session() as session:
+            rows = (await session.exec(select(GarmentRow))).all()
+        stale = [row for row in rows if row.encoder != self.tagger.encoder.name]
+        if stale:
+            await self._reembed(stale)
+        by_user: dict[str, list[GarmentRow]] = {}
+        for row in rows:
+            by_user.setdefault(row.user_id, []).append(row)
+        for user_id, user_rows in by_user.items():
+            await self._index_rows(user_id, user_rows)
+        orphans = await asyncio.to_thread(self.index.ids)
+        orphans -= {row.id for row in rows}
+        await asyncio.to_thread(self.index.delete, sorted(orphans))
+        return len(rows)
+
+    async def _reembed(self, rows: list[GarmentRow]) -> None:
+        """Recompute embeddings from the stored originals (after an encoder change)."""
+        for start in range(0, len(rows), _BATCH):
+            chunk = rows[start : start + _BATCH]
+            images = [
+                self.tagger.decode(PhotoInput(await asyncio.to_thread(self.blobs.get, row.image_hash), row.id))
+                for row in chunk
+            ]
+            vectors = await asyncio.to_thread(self.tagger.encoder.embed_images, images)
+            async with self.db.session() as session:
+                for row, vector in zip(chunk, vectors, strict=True):
+                    row.embedding = np.asarray(vector, dtype=np.float32).tobytes()
+                    row.encoder = self.tagger.encoder.name
+                    session.add(row)
+                await session.commit()
+
+    async def stats(self) -> dict[str, int]:
+        """Return counts of users, garments and vectors."""
+        async with self.db.session() as session:
+            users = (await session.exec(select(func.count()).select_from(UserRow))).one()
+            garments = (await session.exec(select(func.count()).select_from(GarmentRow))).one()
+        return {"users": int(users), "garments": int(garments), "vectors": self.index.count()}
+
+    # ---- mapping ------------------------------------------------------------------------------
+
+    def _to_garment(self, row: GarmentRow) -> Garment:
+        tags = dict(row.tags)
+        confidence = dict(tags.pop("confidence", {}))
+        for field, value in row.corrections.items():
+            tags[field] = value
+            confidence[field] = 1.0
+        colors = tags["colors"]
+        if "colors" in row.corrections:
+            names = row.corrections["colors"]
+            palette = self.vocabulary.palette
+            colors = [{"name": n, "hex": palette.get(n, "#808080"), "share": 1.0 / len(names)} for n in names]
+        return Garment(
+            id=row.id,
+            user_id=row.user_id,
+            tags=Tags(
+                category=tags["category"],
+                type=tags["type"],
+                colors=tuple(Color(c["name"], c["hex"], float(c["share"])) for c in colors),
+                pattern=tags["pattern"],
+                formality=tags["formality"],
+                seasons=tuple(tags["seasons"]),
+                confidence=confidence,
+            ),
+            corrected=tuple(sorted(row.corrections)),
+            image_hash=row.image_hash,
+            thumb_hash=row.thumb_hash,
+            in_laundry=row.in_laundry,
+            created_at=row.created_at,
+            source_name=row.source_name,
+        )
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.replace(",", " ").split() if v.strip()]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return []

@@ -1,0 +1,124 @@
+"""Photos to tags: encoder heads for category and type, pixels for colour and pattern, rules for the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from config.settings import Settings
+from config.vocabulary import Vocabulary, load_vocabulary
+from engine.attributes import infer_formality, infer_pattern, infer_seasons
+from engine.colors import extract_colors
+from engine.encoders.base import Encoder, HeadOutput
+from engine.errors import ImageRejected
+from engine.imaging import decode_image
+from engine.types import PhotoInput, Rejected, Tags
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """Tags of one photo and its style embedding."""
+
+    tags: Tags
+    embedding: np.ndarray
+
+
+class Tagger:
+    """Runs the encoder once per batch and derives every tag from its outputs and the pixels."""
+
+    def __init__(self, encoder: Encoder, vocabulary: Vocabulary, *, max_bytes: int, max_pixels: int) -> None:
+        self.encoder = encoder
+        self.vocabulary = vocabulary
+        self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
+
+    def decode(self, photo: PhotoInput) -> Image.Image:
+        """Decode a photo safely within the size limits, or raise ``ImageRejected``."""
+        return decode_image(photo.data, name=photo.name, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
+
+    def tag_photos(self, photos: list[PhotoInput]) -> list[Tagged | Rejected]:
+        """Decode and tag photos in one encoder batch, keeping input order (blocking)."""
+        images: list[Image.Image] = []
+        slots: list[Rejected | None] = []
+        for photo in photos:
+            try:
+                images.append(self.decode(photo))
+                slots.append(None)
+            except ImageRejected as exc:
+                slots.append(Rejected(photo.name, exc.reason))
+        tagged = iter(self.tag(images))
+        return [slot if slot is not None else next(tagged) for slot in slots]
+
+    def tag(self, images: list[Image.Image]) -> list[Tagged]:
+        """Tag RGB images (blocking: call from a worker thread)."""
+        if not images:
+            return []
+        embeddings = self.encoder.embed_images(images)
+        heads = self.encoder.tag_heads(embeddings)
+        return [
+            Tagged(self._tags_for(image, heads, row), embeddings[row]) for row, image in enumerate(images)
+        ]
+
+    def _tags_for(self, image: Image.Image, heads: dict[str, HeadOutput], row: int) -> Tags:
+        category, category_conf, type_name, type_conf = self._category_and_type(heads, row)
+        colour = extract_colors(image)
+        pattern, pattern_conf = infer_pattern(image, colour.mask)
+        formality, formality_conf = infer_formality(type_name, colour.colors, pattern)
+        seasons, seasons_conf = infer_seasons(type_name, colour.colors)
+        return Tags(
+            category=category,
+            type=type_name,
+            colors=colour.colors,
+            pattern=pattern,
+            formality=formality,
+            seasons=seasons,
+            confidence={
+                "category": category_conf,
+                "type": type_conf,
+                "colors": colour.confidence,
+                "pattern": pattern_conf,
+                "formality": formality_conf,
+                "seasons": seasons_conf,
+            },
+        )
+
+    def _category_and_type(self, heads: dict[str, HeadOutput], row: int) -> tuple[str, float, str, float]:
+        """Pick a category and a type that agree with each other.
+
+        The category head and the type head (summed per category) vote together; the type is then the
+        most likely type inside the chosen category, falling back to the category's generic type.
+        """
+        types = self.vocabulary.types
+        cat_head, type_head = heads["category"], heads["type"]
+        votes: dict[str, float] = {}
+        for label, p in zip(cat_head.labels, cat_head.probs[row], strict=True):
+            votes[label] = votes.get(label, 0.0) + 0.5 * float(p)
+        for label, p in zip(type_head.labels, type_head.probs[row], strict=True):
+            category = self.vocabulary.type_of(label).category
+            votes[category] = votes.get(category, 0.0) + 0.5 * float(p)
+        category = max(votes, key=votes.__getitem__)
+        category_conf = votes[category]
+        in_category = [
+            (label, float(p))
+            for label, p in zip(type_head.labels, type_head.probs[row], strict=True)
+            if label in types and types[label].category == category
+        ]
+        if not in_category:
+            return category, category_conf, self.vocabulary.default_type(category).name, category_conf
+        type_name, p_type = max(in_category, key=lambda item: item[1])
+        share = p_type / max(sum(p for _, p in in_category), 1e-9)
+        return category, category_conf, type_name, min(category_conf, share)
+
+
+def build_tagger(settings: Settings, encoder: Encoder | None = None) -> Tagger:
+    """Build a tagger for ``settings``, loading the configured encoder unless one is given (blocking)."""
+    from engine.encoders import load_encoder
+
+    return Tagger(
+        encoder or load_encoder(settings),
+        load_vocabulary(),
+        max_bytes=settings.max_image_bytes,
+        max_pixels=settings.max_image_pixels,
+    )

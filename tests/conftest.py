@@ -1,0 +1,116 @@
+"""Shared pytest fixtures. Keep each group together and say who it serves."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # before anything imports huggingface_hub: tests never download
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from config.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.encoders.embedded import EmbeddedEncoder
+    from engine.stylist import Stylist
+
+# --- settings and the vision encoder ------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("STYLIST_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Return a factory of Settings whose data (db, blobs, chroma, cache) lives in this test's tmp dir."""
+
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {"data_dir": tmp_path / "stylist", "device": "cpu", "encoder_threads": 1}
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg,arg-type]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def encoder_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the shared encoder: a session-wide cache dir, CPU, one thread."""
+    data_dir = tmp_path_factory.mktemp("encoder") / "stylist"
+    return Settings(_env_file=None, data_dir=data_dir, device="cpu", encoder_threads=1)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def encoder(encoder_settings: Settings) -> EmbeddedEncoder:
+    """The embedded encoder, loaded (and its ONNX exported) once per test run."""
+    from engine.encoders.embedded import EmbeddedEncoder
+
+    return EmbeddedEncoder(encoder_settings)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Return the real CC0 photo folder (../shared/data), or skip when this checkout has none."""
+    if not (SHARED_DATA / "clothing_small" / "labels.csv").exists():
+        pytest.skip(f"real garment photos not found at {SHARED_DATA} (set STYLIST_SHARED_DATA)")
+    return SHARED_DATA
+
+
+# --- the offline guard and per-test stores for the engine ----------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests are offline: any connection to a non-loopback address fails loudly."""
+    from tests._support import install_network_guard
+
+    install_network_guard()
+
+
+@pytest.fixture
+def model_cache(encoder: EmbeddedEncoder, encoder_settings: Settings) -> Path:
+    """Return the session's model cache folder, with the ONNX export already in it."""
+    return encoder_settings.cache_dir
+
+
+@pytest.fixture
+async def stylist_settings(tmp_path: Path, encoder_settings: Settings) -> AsyncIterator[Settings]:
+    """Settings of a fresh stylist: own SQL database (SQLite, or PostgreSQL in CI), Chroma folder and blobs."""
+    from tests._support import fresh_database_url
+
+    async for url in fresh_database_url(tmp_path):
+        yield Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            data_dir=tmp_path / "stylist",
+            database_url=url,
+            model_cache_dir=encoder_settings.cache_dir,
+            device="cpu",
+        )
+
+
+@pytest.fixture
+async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Stylist]:
+    """A Stylist on fresh stores, sharing the session's encoder."""
+    from engine.stylist import Stylist
+
+    opened = await Stylist.open(stylist_settings, encoder=encoder)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Callable[[], Any]]:
+    """Return a function that opens the same stores again, as a restarted process would."""
+    from engine.stylist import Stylist
+
+    opened: list[Stylist] = []
+
+    async def again() -> Stylist:
+        opened.append(await Stylist.open(stylist_settings, encoder=encoder))
+        return opened[-1]
+
+    yield again
+    for s in opened:
+        await s.close()

@@ -1,0 +1,129 @@
+"""The ``stylist`` command line: its JSON contract, folders, and bad input of every kind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests._support import REPO, SAMPLES, sample_names
+
+BAD = REPO / "samples" / "bad"
+
+
+@pytest.fixture
+def stylist_cli(tmp_path, monkeypatch, capsys, model_cache):
+    """Run ``stylist`` in this process on a fresh data folder; return (status, JSON lines, stderr)."""
+    monkeypatch.setenv("STYLIST_MODEL_CACHE_DIR", str(model_cache))
+    data = tmp_path / "data"
+
+    def run(command: str, *args: str) -> tuple[int, list[dict], str]:
+        code = main(["--data-dir", str(data), command, "--json", *args])
+        out, err = capsys.readouterr()
+        return code, [json.loads(line) for line in out.splitlines()], err
+
+    return run
+
+
+def test_tag_json_contract(stylist_cli):
+    names = sample_names("shoes")[:2] + sample_names("dress")[:1]
+    code, lines, err = stylist_cli("tag", *[str(SAMPLES / n) for n in names])
+    assert code == 0, err
+    assert [Path(obj["path"]).name for obj in lines] == names
+    for obj in lines:
+        assert set(obj) == {"path", "category", "type", "colors", "pattern", "formality", "seasons", "confidence"}
+        assert all(set(c) == {"name", "hex", "share"} for c in obj["colors"])
+        assert set(obj["confidence"]) >= {"category", "type", "colors", "pattern", "formality", "seasons"}
+    assert [obj["category"] for obj in lines[:2]] == ["shoes", "shoes"]
+
+
+def test_tag_reports_each_bad_file_and_fails(stylist_cli, tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("just some notes")
+    good = SAMPLES / sample_names("hat")[0]
+    code, lines, err = stylist_cli("tag", str(good), str(text), str(tmp_path / "missing.jpg"))
+    assert code == 1
+    by_name = {Path(obj["path"]).name: obj for obj in lines}
+    assert by_name[good.name]["category"]
+    assert "error" in by_name["notes.txt"] and "error" in by_name["missing.jpg"]
+    assert "no such file" in by_name["missing.jpg"]["error"]
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 2
+
+
+def test_add_a_folder_keeps_the_good_files_and_lists_the_bad(stylist_cli, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for name in sample_names("skirt"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    for bad in sorted(BAD.iterdir()):
+        (folder / bad.name).write_bytes(bad.read_bytes())
+    code, lines, err = stylist_cli("add", "--user", "alice", str(folder))
+    assert code == 1 and "Traceback" not in err
+    added = [obj for obj in lines if obj.get("status") == "added"]
+    failed = [obj for obj in lines if "error" in obj]
+    assert sorted(Path(obj["source"]).name for obj in added) == sample_names("skirt")
+    assert sorted(Path(obj["path"]).name for obj in failed) == sorted(p.name for p in BAD.iterdir())
+    code, lines, _ = stylist_cli("wardrobe", "--user", "alice")
+    assert code == 0 and len(lines) == len(sample_names("skirt"))
+    assert all({"id", "category", "type", "colors"} <= set(obj) for obj in lines)
+
+
+def test_wardrobe_similar_remove_forget_round_trip(stylist_cli):
+    photos = [str(SAMPLES / n) for n in sample_names("shoes") + sample_names("pants")]
+    code, lines, err = stylist_cli("add", "--user", "bob", *photos)
+    assert code == 0, err
+    code, matches, _ = stylist_cli("similar", "--user", "bob", photos[0], "--k", "2")
+    assert code == 0 and len(matches) == 2 and matches[0]["similarity"] >= matches[1]["similarity"]
+    assert Path(matches[0]["source"]).name == Path(photos[0]).name  # the same photo is its own best match
+    item = lines[-1]["id"]
+    assert stylist_cli("remove", "--user", "bob", item)[0] == 0
+    code, _, err = stylist_cli("remove", "--user", "bob", item)
+    assert code == 1 and "no item" in err
+    code, report, _ = stylist_cli("forget", "--user", "bob")
+    assert code == 0 and report[0]["garments"] == len(photos) - 1
+    assert stylist_cli("wardrobe", "--user", "bob")[1] == []
+
+
+def test_correct_and_reindex(stylist_cli):
+    stylist_cli("add", "--user", "carol", str(SAMPLES / sample_names("pants")[0]))
+    item = stylist_cli("wardrobe", "--user", "carol")[1][0]["id"]
+    code, lines, _ = stylist_cli("correct", "--user", "carol", item, "type=jeans", "colors=blue")
+    assert code == 0 and lines[0]["type"] == "jeans" and lines[0]["colors"][0]["name"] == "blue"
+    code, _, err = stylist_cli("correct", "--user", "carol", item, "type=spaceship")
+    assert code == 1 and "type must be one of" in err
+    code, _, err = stylist_cli("correct", "--user", "carol", item, "nonsense")
+    assert code == 1 and "FIELD=VALUE" in err
+    assert stylist_cli("reindex")[1] == [{"reindexed": 1}]
+
+
+def test_bad_arguments_get_one_line(stylist_cli):
+    code, _, err = stylist_cli("wardrobe", "--user", "../../etc")
+    assert code == 1 and "user id" in err and "Traceback" not in err
+    code, _, err = stylist_cli("similar", "--user", "dave", "/no/such/photo.jpg")
+    assert code == 1 and "no such photo or item" in err
+
+
+def test_invalid_setting_names_the_variable(tmp_path):
+    env = {**os.environ, "STYLIST_DEVICE": "tpu", "STYLIST_DATA_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "wardrobe", "--user", "a"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "STYLIST_DEVICE" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_real_command_prints_clean_json(tmp_path, model_cache):
+    """As a subprocess: stdout holds only JSON lines (no library chatter), stderr one line per bad file."""
+    env = {**os.environ, "STYLIST_MODEL_CACHE_DIR": str(model_cache), "HF_HUB_OFFLINE": "1"}
+    good = SAMPLES / sample_names("outwear")[0]
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path), "tag", "--json", str(good),
+         str(BAD / "empty.jpg")], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    objs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert {Path(o["path"]).name for o in objs} == {good.name, "empty.jpg"}
+    assert proc.stderr.count("\n") == 1 and "empty" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,151 @@
+"""The embedded encoder: ONNX vs torch parity, embedding contract, ONNX caching and tagging accuracy."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from config.settings import Settings
+from engine.encoders import load_encoder
+from engine.encoders.embedded import EmbeddedEncoder
+from engine.errors import EncoderUnavailable
+from models.heads import DEFAULT_DIR, WEIGHTS_FILE, TaggerHeads
+from models.preprocess import Preprocessing
+
+
+def _rows(shared_data: Path, split: str) -> list[dict[str, str]]:
+    with (shared_data / "clothing_small" / "labels.csv").open(encoding="utf-8") as fh:
+        return [row for row in csv.DictReader(fh) if row["split"] == split]
+
+
+def _open(shared_data: Path, rows: list[dict[str, str]]) -> list[Image.Image]:
+    images = []
+    for row in rows:
+        with Image.open(shared_data / "clothing_small" / row["path"]) as img:
+            images.append(img.convert("RGB"))
+    return images
+
+
+@pytest.fixture(scope="module")
+def photos(shared_data: Path) -> list[Image.Image]:
+    """One validation photo of each of the 10 classes, in label order."""
+    seen: dict[str, dict[str, str]] = {}
+    for row in _rows(shared_data, "validation"):
+        seen.setdefault(row["label"], row)
+    return _open(shared_data, [seen[k] for k in sorted(seen)])
+
+
+def test_onnx_matches_eager_torch(encoder: EmbeddedEncoder, photos: list[Image.Image]) -> None:
+    from models.lite0 import build_backbone, torch_features
+
+    raw = torch_features(build_backbone(), encoder.preprocessing.batch(photos))
+    expected = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    got = encoder.embed_images(photos)
+    assert np.abs(got - expected).max() < 1e-4
+
+
+def test_embeddings_are_unit_norm_float32(encoder: EmbeddedEncoder, photos: list[Image.Image]) -> None:
+    emb = encoder.embed_images(photos)
+    assert emb.shape == (len(photos), 1280) and emb.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+    assert encoder.embed_images([]).shape == (0, 1280)
+
+
+def test_embedding_does_not_depend_on_batch(encoder: EmbeddedEncoder, photos: list[Image.Image]) -> None:
+    alone = encoder.embed_images([photos[3]])
+    in_batch = encoder.embed_images(photos)[3:4]
+    np.testing.assert_allclose(alone, in_batch, atol=1e-5)
+
+
+def test_chunked_batches_match_one_batch(encoder_settings: Settings, photos: list[Image.Image]) -> None:
+    small_chunks = EmbeddedEncoder(encoder_settings, chunk=3)
+    big = EmbeddedEncoder(encoder_settings, chunk=64)
+    np.testing.assert_allclose(small_chunks.embed_images(photos), big.embed_images(photos), atol=1e-5)
+
+
+def test_tag_heads_give_calibrated_distributions(encoder: EmbeddedEncoder, photos: list[Image.Image]) -> None:
+    tags = encoder.tag_heads(encoder.embed_images(photos))
+    assert set(tags) == {"category", "type"}
+    for head in tags.values():
+        assert head.probs.shape == (len(photos), len(head.labels)) and head.probs.dtype == np.float32
+        np.testing.assert_allclose(head.probs.sum(axis=1), 1.0, atol=1e-5)
+    # photos are one per class in label order: dress, hat, longsleeve, outwear, pants, shirt, shoes, ...
+    assert tags["category"].top(6)[0] == "shoes"
+
+
+@pytest.mark.slow
+def test_category_accuracy_on_clothing_small_test(encoder: EmbeddedEncoder, shared_data: Path) -> None:
+    rows = _rows(shared_data, "test")
+    tags = encoder.tag_heads(encoder.embed_images(_open(shared_data, rows)))
+    category = np.mean([tags["category"].top(i)[0] == row["category"] for i, row in enumerate(rows)])
+    fine = np.mean([tags["type"].top(i)[0] == row["type"] for i, row in enumerate(rows)])
+    assert len(rows) == 372
+    assert category >= 0.90, f"category accuracy {category:.3f}"
+    assert fine >= 0.85, f"type accuracy {fine:.3f}"
+
+
+def test_onnx_export_is_cached_and_reused(encoder: EmbeddedEncoder, encoder_settings: Settings) -> None:
+    assert encoder.exported_now and encoder.onnx_path is not None
+    before = encoder.onnx_path.stat().st_mtime_ns
+    again = EmbeddedEncoder(encoder_settings)
+    assert not again.exported_now and again.onnx_path == encoder.onnx_path
+    assert encoder.onnx_path.stat().st_mtime_ns == before
+    assert [p.name for p in encoder.onnx_path.parent.iterdir()] == [encoder.onnx_path.name]  # no temp files
+
+
+def test_corrupt_cached_onnx_is_a_clear_error(encoder: EmbeddedEncoder, settings: Callable[..., Settings]) -> None:
+    s = settings()
+    assert encoder.onnx_path is not None
+    target = s.cache_dir / encoder.onnx_path.name
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"not an onnx file")
+    with pytest.raises(EncoderUnavailable, match="cannot load"):
+        EmbeddedEncoder(s)
+
+
+def test_open_clip_is_unavailable_with_a_clear_message(settings: Callable[..., Settings]) -> None:
+    with pytest.raises(EncoderUnavailable, match="later version"):
+        load_encoder(settings(encoder="open_clip:hf-hub:Marqo/marqo-fashionSigLIP"))
+
+
+def test_default_settings_load_the_embedded_encoder(encoder_settings: Settings) -> None:
+    loaded = load_encoder(encoder_settings)
+    assert isinstance(loaded, EmbeddedEncoder) and loaded.name == "embedded" and loaded.dim == 1280
+
+
+@pytest.mark.parametrize("geometry", ["squash", "letterbox", "crop"])
+@pytest.mark.parametrize("mode,size", [("RGB", (192, 256)), ("RGBA", (300, 40)), ("L", (1, 1)), ("P", (256, 192))])
+def test_preprocessing_shapes(geometry: str, mode: str, size: tuple[int, int]) -> None:
+    out = Preprocessing(geometry=geometry)(Image.new(mode, size))  # type: ignore[arg-type]
+    assert out.shape == (3, 224, 224) and out.dtype == np.float32 and np.isfinite(out).all()
+
+
+def test_committed_heads_round_trip_byte_identical(tmp_path: Path) -> None:
+    heads = TaggerHeads.load(DEFAULT_DIR)
+    heads.save(tmp_path)
+    assert (tmp_path / WEIGHTS_FILE).read_bytes() == (DEFAULT_DIR / WEIGHTS_FILE).read_bytes()
+    assert heads.dim == 1280 and set(heads.heads) == {"category", "type"}
+
+
+def test_onnx_steady_state_does_not_import_torch(encoder: EmbeddedEncoder, encoder_settings: Settings) -> None:
+    code = (
+        "import sys\n"
+        "from PIL import Image\n"
+        "from config.settings import Settings\n"
+        "from engine.encoders.embedded import EmbeddedEncoder\n"
+        f"enc = EmbeddedEncoder(Settings(_env_file=None, data_dir={str(encoder_settings.data_dir)!r}, device='cpu'))\n"
+        "assert enc.embed_images([Image.new('RGB', (64, 80))]).shape == (1, 1280)\n"
+        "assert not enc.exported_now\n"
+        "print('torch' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False"
