@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -49,9 +50,41 @@ def _build_parser() -> argparse.ArgumentParser:
     p = command("remove", "Remove an item from a wardrobe.")
     p.add_argument("item", metavar="ITEM")
     command("forget", "Delete everything stored about a user.")
+    p = command("outfit", "Suggest looks from a wardrobe.")
+    p.add_argument("--occasion", help="casual, work, interview, date, party, wedding, gym, travel")
+    p.add_argument("--temp", type=float, metavar="C", help="temperature in °C (else live or seasonal weather)")
+    p.add_argument("--rain", action="store_true", help="it rains")
+    p.add_argument("--with", dest="anchor", metavar="ITEM", help="build the looks around this item")
+    p.add_argument("--n", type=int, default=3, help="how many looks (1-10, default 3)")
+    p.add_argument("--another", type=int, default=0, metavar="K", help="skip the K best looks")
+    p.add_argument("--out", type=Path, metavar="DIR", help="write a collage per look into DIR")
+    p.add_argument("--date", type=_date, help="the day (YYYY-MM-DD, default today)")
+    p = command("today", "The look of the day: weather-aware, not repeating what was just worn.")
+    p.add_argument("--date", type=_date, help="the day (YYYY-MM-DD, default today where the user is)")
+    p.add_argument("--another", type=int, default=0, metavar="K", help="the K-th next best look")
+    p.add_argument("--out", type=Path, metavar="DIR", help="write the collage into DIR")
+    p = command("feedback", "Say what you think of a look: like, dislike, wore, not_today.")
+    p.add_argument("look", metavar="LOOK")
+    p.add_argument("kind", choices=["like", "dislike", "wore", "not_today"])
+    p.add_argument("--date", type=_date, help="the day it was worn (default today)")
+    p = command("location", "Set where a user is, for the weather.")
+    p.add_argument("latitude", type=float)
+    p.add_argument("longitude", type=float)
+    p.add_argument("--tz", default="UTC", help="IANA time zone, e.g. Europe/Berlin")
+    p.add_argument("--place", help="a name to show")
+    p = command("train-compat", "Retrain the outfit compatibility model from all feedback.", user=False)
+    p.add_argument("--polyvore", type=Path, metavar="DIR", help="also learn from a Polyvore Outfits folder")
+    p.add_argument("--split", default="train", help="which Polyvore split file (default train)")
     command("reindex", "Rebuild the vector index from the database.", user=False)
     command("demo", "Add the bundled sample wardrobe to user 'demo' and show what was learned.", user=False)
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
 
 
 class Output:

@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from bot import outfit_commands
 from bot.cli import EXIT_ERROR, EXIT_OK, Output, Progress, describe, iter_files
 from config.settings import Settings
 from engine import PhotoInput, Rejected, StylistError
@@ -231,4 +232,6 @@ async def _demo(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
 _HANDLERS = {
     "add": _add, "wardrobe": _wardrobe, "similar": _similar, "correct": _correct, "laundry": _laundry,
     "remove": _remove, "forget": _forget, "reindex": _reindex, "demo": _demo,
+    "outfit": outfit_commands.outfit, "today": outfit_commands.today, "feedback": outfit_commands.feedback,
+    "location": outfit_commands.location, "train-compat": outfit_commands.train_compat,
 }

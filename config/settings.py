@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=40_000_000, gt=0)
     encoder_threads: int = Field(default=1, ge=1, le=64)
     model_cache_dir: Path | None = None
+    recent_days: int = Field(default=7, ge=0, le=365)
     # live weather (Open-Meteo forecast API); an empty URL turns it off and looks use seasonal defaults
     weather_url: str | None = "https://api.open-meteo.com/v1/forecast"
     weather_timeout_s: float = Field(default=3.0, gt=0, le=30)

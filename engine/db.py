@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +85,43 @@ class Database:
     async def close(self) -> None:
         """Dispose of the connection pool."""
         await self.engine.dispose()
+
+
+class LookRow(SQLModel, table=True):
+    """A look shown to a user (so feedback can name it). The id is derived from its items."""
+
+    __tablename__ = "looks"
+
+    user_id: str = Field(foreign_key="users.id", primary_key=True, max_length=128)
+    id: str = Field(primary_key=True, max_length=32)
+    item_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    occasion: str | None = Field(default=None, max_length=32)
+    reason: str = Field(default="", max_length=512)
+    score: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedbackRow(SQLModel, table=True):
+    """What a user said about a look: like, dislike, wore, not_today."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=128)
+    look_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=16)
+    item_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WearRow(SQLModel, table=True):
+    """The wear log: one garment worn by its owner on one day."""
+
+    __tablename__ = "wear_log"
+    __table_args__ = (UniqueConstraint("user_id", "item_id", "day", name="uq_wear_user_item_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=128)
+    item_id: str = Field(max_length=32, index=True)
+    day: date
+    look_id: str | None = Field(default=None, max_length=32)

@@ -8,6 +8,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -17,13 +18,17 @@ from sqlmodel import col, select
 from config.settings import Settings
 from config.vocabulary import CATEGORIES, COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS
 from engine.blobs import BlobStore
-from engine.db import Database, GarmentRow, UserRow, utcnow
+from engine.compat import ItemFeatures
+from engine.db import Database, FeedbackRow, GarmentRow, LookRow, UserRow, WearRow, utcnow
 from engine.encoders.base import Encoder
 from engine.errors import ImageRejected, InvalidTag, InvalidUser, ItemNotFound
 from engine.imaging import content_hash, encode_original, make_thumbnail
+from engine.looks import FeedbackKind, Location, Look, OutfitRequest
+from engine.outfits import OutfitService, Suggestions, TrainReport, today_in
 from engine.tagger import Tagged, Tagger, build_tagger
 from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
 from engine.vectors import VectorIndex
+from engine.weather import WeatherService, weather_service_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +78,7 @@ class Stylist:
         index: VectorIndex,
         blobs: BlobStore,
         tagger: Tagger,
+        weather: WeatherService,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -80,9 +86,15 @@ class Stylist:
         self.blobs = blobs
         self.tagger = tagger
         self.vocabulary = tagger.vocabulary
+        self.outfits = OutfitService(
+            db, blobs, self.vocabulary, weather, self._to_garment,
+            model_path=settings.data_dir / "models" / "compat.npz", recent_days=settings.recent_days,
+        )
 
     @classmethod
-    async def open(cls, settings: Settings, *, encoder: Encoder | None = None) -> Stylist:
+    async def open(
+        cls, settings: Settings, *, encoder: Encoder | None = None, weather: WeatherService | None = None
+    ) -> Stylist:
         """Open (creating if needed) the stores under ``settings`` and finish work left half-done."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url)
@@ -91,12 +103,15 @@ class Stylist:
             VectorIndex.open, "garments", path=settings.resolved_chroma_path, url=settings.chroma_url
         )
         tagger = await asyncio.to_thread(build_tagger, settings, encoder)
-        stylist = cls(settings, db, index, BlobStore(settings.blob_dir), tagger)
+        weather = weather or weather_service_from_settings(settings)
+        stylist = cls(settings, db, index, BlobStore(settings.blob_dir), tagger, weather)
+        await asyncio.to_thread(stylist.outfits.load_model)
         await stylist._finish_half_done()
         return stylist
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the weather client."""
+        await self.outfits.weather.close()
         await self.db.close()
 
     # ---- intake -------------------------------------------------------------------------------
@@ -369,6 +384,7 @@ class Stylist:
         """Delete one garment: its row, then its vector, then blobs nobody else uses."""
         row = await self._row(user_id, item_id)
         async with self.db.session() as session:
+            await session.exec(delete(WearRow).where(col(WearRow.item_id) == row.id))
             await session.exec(delete(GarmentRow).where(col(GarmentRow.id) == row.id))
             await session.commit()
         await asyncio.to_thread(self.index.delete, [row.id])
@@ -380,6 +396,8 @@ class Stylist:
         _check_user(user_id)
         async with self.db.session() as session:
             rows = (await session.exec(select(GarmentRow).where(GarmentRow.user_id == user_id))).all()
+            for table in (FeedbackRow, WearRow, LookRow):
+                await session.exec(delete(table).where(col(table.user_id) == user_id))  # type: ignore[attr-defined]
             await session.exec(delete(GarmentRow).where(col(GarmentRow.user_id) == user_id))
             await session.exec(delete(UserRow).where(col(UserRow.id) == user_id))
             await session.commit()
@@ -441,6 +459,46 @@ class Stylist:
             users = (await session.exec(select(func.count()).select_from(UserRow))).one()
             garments = (await session.exec(select(func.count()).select_from(GarmentRow))).one()
         return {"users": int(users), "garments": int(garments), "vectors": self.index.count()}
+
+    # ---- outfits -------------------------------------------------------------------------------
+
+    async def suggest_outfits(self, user_id: str, request: OutfitRequest, *, skip: int = 0) -> Suggestions:
+        """Compose looks from the user's wardrobe for an occasion, the weather and an optional anchor item."""
+        _check_user(user_id)
+        return await self.outfits.suggest(user_id, request, skip=skip)
+
+    async def daily_look(self, user_id: str, day: date | None = None, *, another: int = 0) -> Suggestions:
+        """Return the look of the day (same inputs, same look); ``another`` = k gives the k-th next best."""
+        _check_user(user_id)
+        day = day or today_in(await self.outfits.location(user_id))
+        return await self.outfits.daily_look(user_id, day, another=another)
+
+    async def collage(self, look: Look, *, fmt: str = "PNG") -> bytes:
+        """Render a look as a PNG or JPEG collage."""
+        return await self.outfits.collage(look, fmt=fmt)
+
+    async def feedback(self, user_id: str, look_id: str, kind: FeedbackKind | str, *, day: date | None = None,
+                       items: Sequence[str] | None = None) -> None:
+        """Record like / dislike / wore / not_today on a look shown to this user (or on two of its items)."""
+        _check_user(user_id)
+        await self.outfits.feedback(user_id, look_id, kind, day=day, items=items)
+
+    async def record_look(self, user_id: str, item_ids: Sequence[str], kind: FeedbackKind | str = "wore", *,
+                          day: date | None = None) -> str:
+        """Log an outfit the user put together ("I wore these today") with feedback; return the look id."""
+        _check_user(user_id)
+        return await self.outfits.record_look(user_id, item_ids, kind, day=day)
+
+    async def set_location(self, user_id: str, location: Location) -> None:
+        """Set where a user is, for the weather of their looks."""
+        _check_user(user_id)
+        await self._ensure_user(user_id)
+        await self.outfits.set_location(user_id, location)
+
+    async def train_compat(self, *, outfits: Sequence[Sequence[ItemFeatures]] = (),
+                           pool: Sequence[ItemFeatures] = ()) -> TrainReport:
+        """Retrain the shared compatibility model from all feedback (plus optional outfits); used at once."""
+        return await self.outfits.train_compat(outfits, pool)
 
     # ---- mapping ------------------------------------------------------------------------------
 

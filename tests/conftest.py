@@ -94,8 +94,10 @@ async def stylist_settings(tmp_path: Path, encoder_settings: Settings) -> AsyncI
 async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Stylist]:
     """A Stylist on fresh stores, sharing the session's encoder."""
     from engine.stylist import Stylist
+    from engine.weather import WeatherService
 
-    opened = await Stylist.open(stylist_settings, encoder=encoder)
+    # No live weather in tests: a look without a given weather uses the seasonal default.
+    opened = await Stylist.open(stylist_settings, encoder=encoder, weather=WeatherService(None))
     yield opened
     await opened.close()
 
@@ -104,11 +106,12 @@ async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> Async
 async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Callable[[], Any]]:
     """Return a function that opens the same stores again, as a restarted process would."""
     from engine.stylist import Stylist
+    from engine.weather import WeatherService
 
     opened: list[Stylist] = []
 
     async def again() -> Stylist:
-        opened.append(await Stylist.open(stylist_settings, encoder=encoder))
+        opened.append(await Stylist.open(stylist_settings, encoder=encoder, weather=WeatherService(None)))
         return opened[-1]
 
     yield again
