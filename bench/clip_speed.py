@@ -1,0 +1,160 @@
+"""Tagging cost of the embedded encoder vs a CLIP ViT-B/32-sized vision tower, end to end on the CPU.
+
+    python -m bench.clip_speed [--images 64] [--rounds 3] [--threads 1]
+
+Both variants run the same harness: photo bytes -> safe decode -> ``embed_images`` -> ``tag_heads``. The
+CLIP variant is a ``CLIPVisionModel`` with RANDOM weights in the ViT-B/32 shape (12 layers, width 768,
+patch 32, 224 px) plus a 512-d projection and zero-shot heads over the full vocabulary: what
+``clip:clip-ViT-B-32`` or FashionCLIP costs, with no download. Eager torch, ``--threads`` threads; the
+embedded encoder uses ONNX Runtime with the same thread count. Each (variant, round) is a fresh
+subprocess so peak RSS is its own; variants are interleaved round by round; figures are medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "clothing_small" / "test"
+BATCH = 32
+LATENCY_PHOTOS = 24
+
+
+def _photos(folder: Path, limit: int) -> list[Path]:
+    files = sorted(folder.rglob("*.jpg")) or sorted((REPO / "samples" / "wardrobe").glob("*.jpg"))
+    step = max(1, len(files) // limit)
+    return (files[::step] * (1 + limit // max(1, len(files))))[:limit]
+
+
+def _random_clip(threads: int) -> Any:
+    """Return an Encoder running a randomly initialised ViT-B/32 CLIP image tower with zero-shot heads."""
+    import numpy as np
+    import torch
+    from transformers import CLIPImageProcessorPil, CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    from config.vocabulary import CATEGORIES, COLOR_NAMES, PATTERNS, load_vocabulary
+    from engine.encoders.base import Encoder, HeadOutput, l2_normalise
+    from engine.encoders.clip import DEFAULT_LOGIT_SCALE, _softmax
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    config = CLIPVisionConfig(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12,
+                              image_size=224, patch_size=32, projection_dim=512)
+    model = CLIPVisionModelWithProjection(config).eval()
+    processor = CLIPImageProcessorPil()  # CLIP's own: shortest side 224 bicubic, centre crop, CLIP mean/std
+    rng = np.random.default_rng(0)
+    label_sets = {"category": CATEGORIES, "type": tuple(load_vocabulary().types), "color": COLOR_NAMES,
+                  "pattern": PATTERNS}
+    prompts = {head: (labels, l2_normalise(rng.normal(size=(len(labels), 512)).astype(np.float32)))
+               for head, labels in label_sets.items()}
+
+    class RandomClip(Encoder):
+        name = "clip:random-vit-b-32"
+        dim = 512
+
+        def embed_images(self, images: list[Any]) -> np.ndarray:
+            pixels = processor(images=images, return_tensors="pt")["pixel_values"]
+            with torch.inference_mode():
+                out = model(pixel_values=pixels).image_embeds
+            return l2_normalise(out.numpy())
+
+        def tag_heads(self, embeddings: np.ndarray) -> dict[str, HeadOutput]:
+            return {head: HeadOutput(labels, _softmax(DEFAULT_LOGIT_SCALE * (embeddings @ text.T)))
+                    for head, (labels, text) in prompts.items()}
+
+    return RandomClip()
+
+
+def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -> dict[str, float]:
+    """Run one measurement in this process and return its figures."""
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    from bench.batcher_speed import load_embedded
+    from engine.imaging import decode_image
+
+    start = time.perf_counter()
+    encoder = load_embedded(cache, threads) if variant == "embedded" else _random_clip(threads)
+    load_seconds = time.perf_counter() - start
+    paths = _photos(folder, limit)
+    blobs = [p.read_bytes() for p in paths]
+
+    def tag(batch: list[bytes]) -> list[str]:
+        images = [decode_image(b, max_bytes=1 << 26, max_pixels=1 << 26) for b in batch]
+        heads = encoder.tag_heads(encoder.embed_images(images))
+        return [heads["type"].top(row)[0] for row in range(len(images))]
+
+    tag(blobs[:4])  # warm-up: first-call allocations, not steady state
+    start = time.perf_counter()
+    labels = [label for i in range(0, len(blobs), BATCH) for label in tag(blobs[i : i + BATCH])]
+    batch_seconds = time.perf_counter() - start
+    assert len(labels) == len(blobs)
+    latencies = []
+    for blob in blobs[:LATENCY_PHOTOS]:
+        t = time.perf_counter()
+        tag([blob])
+        latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    return {
+        "images": len(blobs),
+        "images_per_s": len(blobs) / batch_seconds,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "load_s": load_seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    """Run the interleaved benchmark and print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--images", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker", choices=["embedded", "clip"], help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(_worker(args.worker, args.data, args.images, args.threads, args.cache)))
+        return
+    results: dict[str, list[dict[str, float]]] = {"embedded": [], "clip": []}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+
+        def run(variant: str, images: int) -> dict[str, float]:
+            cmd = [sys.executable, "-m", "bench.clip_speed", "--worker", variant, "--data", str(args.data),
+                   "--images", str(images), "--threads", str(args.threads), "--cache", tmp]
+            out = subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True, text=True).stdout
+            return dict(json.loads(out.strip().splitlines()[-1]))
+
+        run("embedded", 4)  # exports the ONNX model once, so no measured round pays (or holds memory) for it
+        for rnd in range(args.rounds):
+            for variant in results:
+                results[variant].append(run(variant, args.images))
+                print(f"round {rnd + 1} {variant}: {results[variant][-1]}", file=sys.stderr)
+    med = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in results.items()}
+    print(f"\n{med['embedded']['images']:.0f} photos of {args.data.name}, decode -> embed -> heads, batches of "
+          f"{BATCH}, {args.threads} thread(s), CPU, median of {args.rounds} interleaved rounds\n")
+    print("| variant | images/s | p50 ms/photo | p95 ms/photo | load s | peak RSS MB |")
+    print("|---|---|---|---|---|---|")
+    for v, label in (("embedded", "embedded Lite0, ONNX Runtime (default)"),
+                     ("clip", "CLIP ViT-B/32 vision tower, eager torch (random weights)")):
+        m = med[v]
+        print(f"| {label} | {m['images_per_s']:.1f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['load_s']:.1f} "
+              f"| {m['peak_rss_mb']:.0f} |")
+    ratio = med["embedded"]["images_per_s"] / med["clip"]["images_per_s"]
+    print(f"\nthroughput ratio embedded / CLIP: {ratio:.1f}x (goal: at least 8x); "
+          f"p50 latency ratio CLIP / embedded: {med['clip']['p50_ms'] / med['embedded']['p50_ms']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
