@@ -41,6 +41,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p = command("similar", "Find the most similar items in a wardrobe to a photo or an item id.")
     p.add_argument("query", metavar="PATH_OR_ITEM")
     p.add_argument("--k", type=int, default=5, help="how many (1-100, default 5)")
+    p = command("search", "Find items by words, e.g. 'something warm and navy'.")
+    p.add_argument("query", metavar="WORDS")
+    p.add_argument("--k", type=int, default=10, help="how many (default 10)")
     p = command("correct", "Correct tags of an item, e.g. type=jeans colors=navy,white.")
     p.add_argument("item", metavar="ITEM")
     p.add_argument("changes", nargs="+", metavar="FIELD=VALUE")
@@ -155,6 +158,11 @@ class Progress:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    # Nothing is ever downloaded at run time, and library progress bars would clutter the terminal.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = _build_parser().parse_args(argv)
     try:
         overrides: dict[str, Any] = {"data_dir": args.data_dir} if args.data_dir else {}

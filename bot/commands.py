@@ -158,6 +158,18 @@ async def _similar(stylist: Stylist, args: argparse.Namespace, out: Output) -> i
     return EXIT_OK
 
 
+async def _search(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
+    hits = await stylist.search_text(args.user, args.query, k=args.k)
+    for hit in hits:
+        g = hit.garment
+        why = ", ".join(hit.reasons)
+        out.item({**g.to_dict(), "score": round(hit.score, 4), "matched": list(hit.reasons)},
+                 f"{hit.score:.2f}  {g.id}  {describe(g.tags.to_dict())}{f'  ({why})' if why else ''}")
+    if not hits and not out.as_json:
+        out.item({}, f"{args.user}'s wardrobe is empty")
+    return EXIT_OK
+
+
 async def _correct(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
     changes: dict[str, Any] = {}
     for change in args.changes:
@@ -230,7 +242,7 @@ async def _demo(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
 
 
 _HANDLERS = {
-    "add": _add, "wardrobe": _wardrobe, "similar": _similar, "correct": _correct, "laundry": _laundry,
+    "add": _add, "wardrobe": _wardrobe, "similar": _similar, "search": _search, "correct": _correct, "laundry": _laundry,
     "remove": _remove, "forget": _forget, "reindex": _reindex, "demo": _demo,
     "outfit": outfit_commands.outfit, "today": outfit_commands.today, "feedback": outfit_commands.feedback,
     "location": outfit_commands.location, "train-compat": outfit_commands.train_compat,

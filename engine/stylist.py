@@ -12,11 +12,13 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from PIL import Image
 from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
 from config.settings import Settings
 from config.vocabulary import CATEGORIES, COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS
+from engine.batcher import MicroBatcher
 from engine.blobs import BlobStore
 from engine.compat import ItemFeatures
 from engine.db import Database, FeedbackRow, GarmentRow, LookRow, UserRow, WearRow, utcnow
@@ -26,6 +28,7 @@ from engine.imaging import content_hash, encode_original, make_thumbnail
 from engine.looks import FeedbackKind, Location, Look, OutfitRequest
 from engine.outfits import OutfitService, Suggestions, TrainReport, today_in
 from engine.tagger import Tagged, Tagger, build_tagger
+from engine.text_search import TagTextMatcher, TextHit, search_wardrobe
 from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
 from engine.vectors import VectorIndex
 from engine.weather import WeatherService, weather_service_from_settings
@@ -86,6 +89,13 @@ class Stylist:
         self.blobs = blobs
         self.tagger = tagger
         self.vocabulary = tagger.vocabulary
+        self.matcher: TagTextMatcher | None = None  # MiniLM, loaded on the first text search
+        self._matcher_lock = asyncio.Lock()
+        # Concurrent requests share encoder batches (a GPU is fed full ones; on CPU it bounds concurrency).
+        on_gpu = getattr(tagger.encoder, "device", "cpu") == "cuda"
+        self.tag_batcher: MicroBatcher[Image.Image, Tagged] = MicroBatcher(
+            tagger.tag, max_batch=32 if on_gpu else 8, max_wait_ms=5.0 if on_gpu else 2.0, name="tagger"
+        )
         self.outfits = OutfitService(
             db, blobs, self.vocabulary, weather, self._to_garment,
             model_path=settings.data_dir / "models" / "compat.npz", recent_days=settings.recent_days,
@@ -110,7 +120,8 @@ class Stylist:
         return stylist
 
     async def close(self) -> None:
-        """Release the database connections and the weather client."""
+        """Release the encoder batcher, the weather client and the database connections."""
+        await self.tag_batcher.close()
         await self.outfits.weather.close()
         await self.db.close()
 
@@ -198,7 +209,7 @@ class Stylist:
 
     async def _store(self, user_id: str, fresh: list[_Prepared]) -> list[Garment]:
         """Write in the order blob, SQL row (hidden), vector, then mark the rows visible."""
-        tagged = await asyncio.to_thread(self.tagger.tag, [p.image for p in fresh])
+        tagged = await asyncio.gather(*(self.tag_batcher.submit(p.image) for p in fresh))
         thumbs = await asyncio.to_thread(self._put_blobs, fresh)
         rows = [
             GarmentRow(
@@ -296,10 +307,8 @@ class Stylist:
             row = await self._row(user_id, query)
             vector, exclude = _vector(row), row.id
         else:
-            tagged = await self.tag_photos([query])
-            if isinstance(tagged[0], Rejected):
-                raise ImageRejected(tagged[0].reason, source=query.name)
-            vector = tagged[0].embedding
+            image = await asyncio.to_thread(self.tagger.decode, query)
+            vector = (await self.tag_batcher.submit(image)).embedding
         hits = await asyncio.to_thread(self.index.query, user_id, vector, k + (1 if exclude else 0))
         hits = [hit for hit in hits if hit.id != exclude][:k]
         if not hits:
@@ -316,6 +325,32 @@ class Stylist:
             ).all()
         by_id = {row.id: row for row in rows}
         return [Match(self._to_garment(by_id[h.id]), h.similarity) for h in hits if h.id in by_id]
+
+    async def search_text(self, user_id: str, query: str, *, k: int = 10) -> list[TextHit]:
+        """Find garments by words ("something warm and navy"), best first."""
+        _check_user(user_id)
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidTag("say what to look for, e.g. 'navy jacket'")
+        query = query[:300]
+        async with self.db.session() as session:
+            rows = (await session.exec(select(GarmentRow).where(
+                GarmentRow.user_id == user_id, GarmentRow.indexed == True))).all()  # noqa: E712
+        if not rows:
+            return []
+        encoder = self.tagger.encoder
+        matcher = None if encoder.supports_text else await self._text_matcher()
+        same_space = all(row.encoder == encoder.name for row in rows)
+        vectors = np.stack([_vector(row) for row in rows]) if same_space else None
+        garments = [self._to_garment(row) for row in rows]
+        return await asyncio.to_thread(
+            search_wardrobe, query, garments, vectors, encoder, matcher, limit=max(1, min(k, 100))
+        )
+
+    async def _text_matcher(self) -> TagTextMatcher:
+        async with self._matcher_lock:
+            if self.matcher is None:
+                self.matcher = await asyncio.to_thread(TagTextMatcher.load, None, self.vocabulary)
+            return self.matcher
 
     # ---- changing -----------------------------------------------------------------------------
 

@@ -117,3 +117,14 @@ async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncI
     yield again
     for s in opened:
         await s.close()
+
+
+@pytest.fixture(scope="session")
+def matcher() -> Any:
+    """The bundled MiniLM text matcher, loaded once for the test run (about 5-8 s cold)."""
+    import torch
+
+    from engine.text_search import TagTextMatcher
+
+    torch.set_num_threads(1)
+    return TagTextMatcher.load()

@@ -14,15 +14,6 @@ from engine.types import Color, Garment, Tags
 
 
 @pytest.fixture(scope="session")
-def matcher() -> TagTextMatcher:
-    """The bundled MiniLM, loaded once for the test run."""
-    import torch
-
-    torch.set_num_threads(1)
-    return TagTextMatcher.load()
-
-
-@pytest.fixture(scope="session")
 def parser() -> QueryParser:
     return QueryParser(load_vocabulary())
 
@@ -193,3 +184,18 @@ def test_every_synonym_names_a_vocabulary_value() -> None:
         for target in targets:
             kind, value = target.split(":", 1)
             assert value in allowed[kind], f"{phrase!r} -> {target!r}"
+
+
+async def test_the_facade_searches_a_real_wardrobe_by_text(stylist, matcher):
+    """Real photos, tagged by the real tagger, found by words."""
+    from tests._support import sample_names, sample_photo
+
+    stylist.matcher = matcher
+    await stylist.add_garments("alice", [sample_photo(n) for n in sample_names()])
+    await stylist.add_garments("bob", [sample_photo(n) for n in sample_names("shoes")])
+    hits = await stylist.search_text("alice", "shoes", k=5)
+    assert [h.garment.tags.category for h in hits] == ["shoes"] * 5
+    assert all(h.garment.user_id == "alice" for h in hits)
+    hits = await stylist.search_text("alice", "something warm for winter", k=4)
+    assert sum(h.garment.tags.category == "outerwear" for h in hits) >= 3
+    assert await stylist.search_text("carol", "anything") == []
