@@ -242,8 +242,8 @@ async def _demo(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
 
 
 _HANDLERS = {
-    "add": _add, "wardrobe": _wardrobe, "similar": _similar, "search": _search, "correct": _correct, "laundry": _laundry,
-    "remove": _remove, "forget": _forget, "reindex": _reindex, "demo": _demo,
+    "add": _add, "wardrobe": _wardrobe, "similar": _similar, "search": _search, "correct": _correct,
+    "laundry": _laundry, "remove": _remove, "forget": _forget, "reindex": _reindex, "demo": _demo,
     "outfit": outfit_commands.outfit, "today": outfit_commands.today, "feedback": outfit_commands.feedback,
     "location": outfit_commands.location, "train-compat": outfit_commands.train_compat,
 }

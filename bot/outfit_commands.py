@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli import EXIT_ERROR, EXIT_OK, Output
+from engine.compat import ItemFeatures
 from engine.looks import Location, Look, OutfitRequest
 from engine.outfits import Suggestions, with_weather
 from engine.stylist import Stylist
@@ -82,7 +83,9 @@ async def location(stylist: Stylist, args: argparse.Namespace, out: Output) -> i
 
 async def train_compat(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
     """Retrain the compatibility model from feedback and, optionally, a Polyvore folder."""
-    outfits, pool, problems = [], [], []
+    outfits: list[list[ItemFeatures]] = []
+    pool: list[ItemFeatures] = []
+    problems: list[str] = []
     if args.polyvore is not None:
         from engine.polyvore import load_polyvore
 

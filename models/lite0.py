@@ -22,7 +22,13 @@ from models.artifacts import FEATURE_DIM, INPUT_NAME, OUTPUT_NAME, onnx_file, on
 from models.preprocess import Preprocessing
 
 __all__ = [
-    "FEATURE_DIM", "Lite0Backbone", "Preprocessing", "build_backbone", "export_onnx", "onnx_file", "onnx_tag",
+    "FEATURE_DIM",
+    "Lite0Backbone",
+    "Preprocessing",
+    "build_backbone",
+    "export_onnx",
+    "onnx_file",
+    "onnx_tag",
     "torch_features",
 ]
 
