@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,19 +18,19 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
 from config.settings import Settings
-from config.vocabulary import CATEGORIES, COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS
 from engine.batcher import MicroBatcher
 from engine.blobs import BlobStore
 from engine.compat import ItemFeatures
 from engine.db import Database, FeedbackRow, GarmentRow, LookRow, UserRow, WearRow, utcnow
 from engine.encoders.base import Encoder
 from engine.errors import ImageRejected, InvalidTag, InvalidUser, ItemNotFound
+from engine.garments import row_to_garment, validate_corrections
 from engine.imaging import content_hash, encode_original, make_thumbnail
 from engine.looks import FeedbackKind, Location, Look, OutfitRequest
 from engine.outfits import OutfitService, Suggestions, TrainReport, today_in
 from engine.tagger import Tagged, Tagger, build_tagger
 from engine.text_search import TagTextMatcher, TextHit, search_wardrobe
-from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
+from engine.types import AddResult, Garment, Match, PhotoInput, Rejected
 from engine.vectors import VectorIndex
 from engine.weather import WeatherService, weather_service_from_settings
 
@@ -89,6 +90,7 @@ class Stylist:
         self.blobs = blobs
         self.tagger = tagger
         self.vocabulary = tagger.vocabulary
+        self._to_garment = partial(row_to_garment, vocabulary=self.vocabulary)
         self.matcher: TagTextMatcher | None = None  # MiniLM, loaded on the first text search
         self._matcher_lock = asyncio.Lock()
         # Concurrent requests share encoder batches (a GPU is fed full ones; on CPU it bounds concurrency).
@@ -357,7 +359,7 @@ class Stylist:
     async def correct_tags(self, user_id: str, item_id: str, changes: dict[str, Any]) -> Garment:
         """Store the user's corrections of some tags; they win over the model from now on."""
         row = await self._row(user_id, item_id)
-        cleaned = self._validate_corrections(changes)
+        cleaned = validate_corrections(changes, self.vocabulary)
         async with self.db.session() as session:
             fresh = await session.get(GarmentRow, row.id)
             assert fresh is not None
@@ -367,41 +369,6 @@ class Stylist:
             await session.commit()
             await session.refresh(fresh)
         return self._to_garment(fresh)
-
-    def _validate_corrections(self, changes: dict[str, Any]) -> dict[str, Any]:
-        if not changes:
-            raise InvalidTag("nothing to correct")
-        allowed: dict[str, tuple[str, ...]] = {
-            "category": CATEGORIES,
-            "type": tuple(self.vocabulary.types),
-            "pattern": PATTERNS,
-            "formality": FORMALITIES,
-        }
-        cleaned: dict[str, Any] = {}
-        for field, value in changes.items():
-            if field in allowed:
-                if value not in allowed[field]:
-                    raise InvalidTag(f"{field} must be one of: {', '.join(allowed[field])}")
-                cleaned[field] = value
-            elif field == "seasons":
-                seasons = _as_list(value)
-                if not seasons or any(s not in SEASONS for s in seasons):
-                    raise InvalidTag(f"seasons must be some of: {', '.join(SEASONS)}")
-                cleaned[field] = [s for s in SEASONS if s in seasons]
-            elif field == "colors":
-                names = _as_list(value)
-                if not names or len(names) > 3 or any(n not in COLOR_NAMES for n in names):
-                    raise InvalidTag(f"colors must be 1-3 of: {', '.join(COLOR_NAMES)}")
-                cleaned[field] = list(dict.fromkeys(names))
-            elif field == "in_laundry":
-                raise InvalidTag("use set_laundry to change the laundry flag")
-            else:
-                raise InvalidTag(f"unknown tag {field!r}")
-        if "type" in cleaned and "category" not in cleaned:
-            cleaned["category"] = self.vocabulary.type_of(cleaned["type"]).category
-        elif "type" in cleaned and self.vocabulary.type_of(cleaned["type"]).category != cleaned["category"]:
-            raise InvalidTag(f"a {cleaned['type']} is not in category {cleaned['category']}")
-        return cleaned
 
     async def set_laundry(self, user_id: str, item_id: str, in_laundry: bool) -> Garment:
         """Mark a garment as in (or back from) the laundry."""
@@ -534,44 +501,3 @@ class Stylist:
                            pool: Sequence[ItemFeatures] = ()) -> TrainReport:
         """Retrain the shared compatibility model from all feedback (plus optional outfits); used at once."""
         return await self.outfits.train_compat(outfits, pool)
-
-    # ---- mapping ------------------------------------------------------------------------------
-
-    def _to_garment(self, row: GarmentRow) -> Garment:
-        tags = dict(row.tags)
-        confidence = dict(tags.pop("confidence", {}))
-        for field, value in row.corrections.items():
-            tags[field] = value
-            confidence[field] = 1.0
-        colors = tags["colors"]
-        if "colors" in row.corrections:
-            names = row.corrections["colors"]
-            palette = self.vocabulary.palette
-            colors = [{"name": n, "hex": palette.get(n, "#808080"), "share": 1.0 / len(names)} for n in names]
-        return Garment(
-            id=row.id,
-            user_id=row.user_id,
-            tags=Tags(
-                category=tags["category"],
-                type=tags["type"],
-                colors=tuple(Color(c["name"], c["hex"], float(c["share"])) for c in colors),
-                pattern=tags["pattern"],
-                formality=tags["formality"],
-                seasons=tuple(tags["seasons"]),
-                confidence=confidence,
-            ),
-            corrected=tuple(sorted(row.corrections)),
-            image_hash=row.image_hash,
-            thumb_hash=row.thumb_hash,
-            in_laundry=row.in_laundry,
-            created_at=row.created_at,
-            source_name=row.source_name,
-        )
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [v.strip() for v in value.replace(",", " ").split() if v.strip()]
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return []
