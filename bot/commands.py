@@ -74,6 +74,10 @@ async def run_command(args: argparse.Namespace, settings: Settings, out: Output)
     except OSError as exc:
         out.problem(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return EXIT_ERROR
+    except Exception:  # the one central handler: a bug, not bad input — log it whole, then apologise
+        log.exception("unexpected error in %r", args.command)
+        out.problem("sorry, something went wrong inside the stylist (details above); nothing was half-written")
+        return EXIT_ERROR
 
 
 async def _tag(args: argparse.Namespace, settings: Settings, out: Output) -> int:

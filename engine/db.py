@@ -8,9 +8,12 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from engine.errors import DatabaseUnavailable
 
 
 def utcnow() -> datetime:
@@ -65,18 +68,26 @@ class Database:
     """The async engine plus a session factory; ``create_all`` stands in for migrations for now."""
 
     def __init__(self, url: str) -> None:
-        parsed = make_url(url)
+        try:
+            parsed = make_url(url)
+            self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        except (ArgumentError, ValueError, ImportError) as exc:
+            raise DatabaseUnavailable(
+                f"STYLIST_DATABASE_URL is not usable ({exc}); use sqlite+aiosqlite:///path or postgresql+asyncpg://..."
+            ) from None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     async def create_all(self) -> None:
         """Create missing tables."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all)
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(SQLModel.metadata.create_all)
+        except (OperationalError, InterfaceError, OSError) as exc:
+            raise DatabaseUnavailable(f"cannot open the database: {str(exc).splitlines()[0][:200]}") from None
 
     def session(self) -> AsyncSession:
         """Return a new session (use as ``async with db.session() as s``)."""

@@ -41,3 +41,7 @@ class InvalidUser(StylistError):
 
 class EncoderUnavailable(StylistError):
     """The configured encoder backend cannot be loaded here."""
+
+
+class DatabaseUnavailable(StylistError):
+    """The SQL database named by the settings cannot be opened or reached."""

@@ -127,3 +127,11 @@ def test_the_real_command_prints_clean_json(tmp_path, model_cache):
     objs = [json.loads(line) for line in proc.stdout.splitlines()]
     assert {Path(o["path"]).name for o in objs} == {good.name, "empty.jpg"}
     assert proc.stderr.count("\n") == 1 and "empty" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("url", ["nonsense", "mysql://nobody@127.0.0.1/x", "postgresql+asyncpg://u@127.0.0.1:1/x"])
+def test_an_unusable_database_is_one_clear_line(stylist_cli, monkeypatch, url):
+    monkeypatch.setenv("STYLIST_DATABASE_URL", url)
+    code, _, err = stylist_cli("wardrobe", "--user", "alice")
+    assert code == 1 and "database" in err.lower() and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
