@@ -18,7 +18,7 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,13 @@ class ItemFeatures:
         return self.slot == "bottom" and self.dominant == "blue"
 
 
+@lru_cache(maxsize=65536)
+def _lab(hex_value: str) -> tuple[float, float, float]:
+    """CIELAB of a hex colour, cached: a wardrobe repeats the same few hundred colours."""
+    lightness, a, b = (float(x) for x in hex_to_lab(hex_value))
+    return (lightness, a, b)
+
+
 def item_features(garment: Garment, vector: np.ndarray | None, vocabulary: Vocabulary) -> ItemFeatures:
     """Return the features of one garment; ``vector`` is its style embedding (normalised here) or None."""
     tags = garment.tags
@@ -148,7 +155,7 @@ def item_features(garment: Garment, vector: np.ndarray | None, vocabulary: Vocab
         formality_level=FORMALITY_LEVEL.get(tags.formality, 1),
         colors=tuple(c.name for c in colors),
         shares=tuple(c.share / total for c in colors),
-        lab=tuple(tuple(float(x) for x in hex_to_lab(c.hex)) for c in colors),  # type: ignore[misc]
+        lab=tuple(_lab(c.hex) for c in colors),
         pattern=tags.pattern,
         seasons=frozenset(tags.seasons or gtype.seasons),
         vector=style,

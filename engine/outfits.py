@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from config.vocabulary import Vocabulary
@@ -63,6 +64,7 @@ class TrainReport:
 
 @dataclass(frozen=True, slots=True)
 class _UserData:
+    location: Location | None
     garments: list[Garment]
     vectors: dict[str, np.ndarray]
     last_worn: dict[str, date]
@@ -105,10 +107,7 @@ class OutfitService:
     async def location(self, user_id: str) -> Location | None:
         """Return a user's location, if they set one."""
         async with self.db.session() as session:
-            user = await session.get(UserRow, user_id)
-        if user is None or user.latitude is None or user.longitude is None:
-            return None
-        return Location(user.latitude, user.longitude, user.timezone, user.place)
+            return _location_of(await session.get(UserRow, user_id))
 
     # ---- composing ---------------------------------------------------------------------------
 
@@ -120,6 +119,7 @@ class OutfitService:
             wears = (await session.exec(select(WearRow).where(
                 WearRow.user_id == user_id, col(WearRow.day) <= today))).all()
             feedback = (await session.exec(select(FeedbackRow).where(FeedbackRow.user_id == user_id))).all()
+            user = await session.get(UserRow, user_id)
         garments = [self.to_garment(row) for row in rows]
         last_worn: dict[str, date] = {}
         worn_looks: dict[tuple[str, date], set[str]] = {}
@@ -131,6 +131,7 @@ class OutfitService:
         events = [FeedbackEvent(FeedbackKind(f.kind), tuple(f.item_ids), f.created_at) for f in feedback]
         preference = build_preference(events, {g.id: g for g in garments}, utcnow())
         return _UserData(
+            location=_location_of(user),
             garments=garments,
             vectors={row.id: np.frombuffer(row.embedding, dtype=np.float32) for row in rows},
             last_worn=last_worn,
@@ -159,7 +160,7 @@ class OutfitService:
             raise WardrobeEmpty()
         if request.anchor_id is not None and request.anchor_id not in data.vectors:
             raise ItemNotFound(request.anchor_id)
-        weather = await self.weather.weather_for(await self.location(user_id), today, request.weather)
+        weather = await self.weather.weather_for(data.location, today, request.weather)
         candidates = self._candidates(data)
         result = await asyncio.to_thread(
             compose, candidates, request, weather, self.scorer, recent_days=self.recent_days, today=today,
@@ -173,12 +174,18 @@ class OutfitService:
 
     async def _remember(self, user_id: str, looks: Sequence[Look]) -> None:
         async with self.db.session() as session:
-            for look in looks:
-                row = await session.get(LookRow, (user_id, look.id))
-                if row is None:
-                    session.add(LookRow(user_id=user_id, id=look.id, item_ids=[g.id for g in look.items],
-                                        occasion=look.occasion, reason=look.reason, score=look.score.total))
-            await session.commit()
+            known = set((await session.exec(select(LookRow.id).where(
+                LookRow.user_id == user_id, col(LookRow.id).in_([look.id for look in looks])))).all())
+            fresh = [look for look in looks if look.id not in known]
+            if not fresh:
+                return
+            session.add_all(LookRow(user_id=user_id, id=look.id, item_ids=[g.id for g in look.items],
+                                    occasion=look.occasion, reason=look.reason, score=look.score.total)
+                            for look in fresh)
+            try:
+                await session.commit()
+            except IntegrityError:  # the same look remembered by a concurrent request: nothing to add
+                await session.rollback()
 
     async def daily_look(self, user_id: str, day: date, *, another: int = 0) -> Suggestions:
         """Return the day's look (deterministic for the same inputs); ``another`` = k gives the k-th next best."""
@@ -302,6 +309,12 @@ class OutfitService:
         async with self.db.session() as session:
             return int((await session.exec(select(func.count()).select_from(FeedbackRow).where(
                 FeedbackRow.user_id == user_id))).one())
+
+
+def _location_of(user: UserRow | None) -> Location | None:
+    if user is None or user.latitude is None or user.longitude is None:
+        return None
+    return Location(user.latitude, user.longitude, user.timezone, user.place)
 
 
 def with_weather(request: OutfitRequest, *, temp_c: float | None, rain: bool) -> OutfitRequest:
