@@ -114,8 +114,10 @@ async def _add(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
         result = await stylist.add_garments(args.user, photos)
         for garment in result.added:
             added += 1
+            unsure = garment.tags.to_confirm()
+            ask = f"  (not sure about {', '.join(unsure)}: fix with `stylist correct`)" if unsure else ""
             out.item({**garment.to_dict(), "status": "added"},
-                     f"added {garment.id}: {describe(garment.tags.to_dict())}  <- {garment.source_name}")
+                     f"added {garment.id}: {describe(garment.tags.to_dict())}  <- {garment.source_name}{ask}")
         for garment in result.duplicates:
             duplicates += 1
             out.item({**garment.to_dict(), "status": "duplicate"},

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Tags whose confidence is below this are shown to the user to confirm or correct.
+CONFIRM_BELOW = 0.6
+
 
 @dataclass(frozen=True, slots=True)
 class Color:
@@ -31,6 +34,11 @@ class Tags:
     formality: str
     seasons: tuple[str, ...]
     confidence: dict[str, float] = field(default_factory=dict)
+
+    def to_confirm(self, threshold: float = CONFIRM_BELOW, limit: int = 2) -> tuple[str, ...]:
+        """Return the least certain tags (confidence under ``threshold``), least certain first: ask about these."""
+        unsure = sorted((c, name) for name, c in self.confidence.items() if c < threshold)
+        return tuple(name for _, name in unsure[:limit])
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used by the command line contract."""
@@ -65,6 +73,7 @@ class Garment:
             "id": self.id,
             **self.tags.to_dict(),
             "corrected": list(self.corrected),
+            "to_confirm": list(self.tags.to_confirm()),
             "in_laundry": self.in_laundry,
             "image": self.image_hash,
             "source": self.source_name,
