@@ -172,3 +172,17 @@ async def test_bad_user_ids_and_item_ids_are_refused(stylist):
 async def test_find_similar_rejects_a_bad_photo(stylist):
     with pytest.raises(ImageRejected):
         await stylist.find_similar("alice", PhotoInput(b"GIF89a garbage", "x.gif"))
+
+
+async def test_the_least_certain_tags_are_the_ones_to_confirm(stylist):
+    added = (await stylist.add_garments("alice", [sample_photo(n) for n in sample_names()])).added
+    for g in added:
+        ask = g.tags.to_confirm()
+        assert len(ask) <= 2
+        assert all(g.tags.confidence[name] < 0.6 for name in ask)
+        lowest = sorted(g.tags.confidence.values())[: len(ask)]
+        assert sorted(g.tags.confidence[name] for name in ask) == lowest  # the least certain are asked first
+    assert any(g.tags.to_confirm() for g in added)  # real photos leave some doubt somewhere
+    fixed = await stylist.correct_tags("alice", added[0].id, {"pattern": "solid", "formality": "casual",
+                                                                 "seasons": "summer"})
+    assert not {"pattern", "formality", "seasons"} & set(fixed.tags.to_confirm())
