@@ -42,14 +42,13 @@ def load_embedded(data_dir: Path, threads: int) -> Any:
 
         from config.vocabulary import CATEGORIES, load_vocabulary
         from engine.encoders.embedded import EmbeddedEncoder
-        from models.artifacts import FEATURE_DIM
         from models.heads import LinearHead, TaggerHeads
         from models.preprocess import Preprocessing
 
         print(f"note: committed heads unavailable ({exc}); using placeholder random heads", file=sys.stderr)
         rng = np.random.default_rng(0)
         heads = {
-            name: LinearHead(labels, rng.normal(size=(FEATURE_DIM, len(labels))).astype(np.float32),
+            name: LinearHead(labels, rng.normal(size=(256, len(labels))).astype(np.float32),
                              np.zeros(len(labels), dtype=np.float32))
             for name, labels in (("category", CATEGORIES), ("type", tuple(load_vocabulary().types)))
         }

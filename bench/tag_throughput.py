@@ -44,16 +44,16 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
     if variant == "torch":
         import torch
 
-        from models.lite0 import build_backbone
+        from engine.encoders.embedded import load_style_net
 
         torch.set_num_threads(threads)
-        module = build_backbone()
+        module = load_style_net()
 
-        def eager(pixels):  # the same backbone and heads, run by eager torch on the CPU
+        def eager(pixels):  # the same network and heads, run by eager torch on the CPU
             with torch.inference_mode():
-                return module(torch.from_numpy(pixels)).numpy()
+                return module(torch.from_numpy(pixels))[0].numpy()
 
-        encoder._features = eager  # type: ignore[method-assign]
+        encoder._embed = eager  # type: ignore[method-assign]
     tagger = build_tagger(settings, encoder)
     paths = _photos(folder, limit)
 

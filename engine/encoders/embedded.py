@@ -1,7 +1,11 @@
-"""The default, offline encoder: EfficientNet-Lite0 features + the committed tag heads.
+"""The default, offline encoder: the fine-tuned Lite0 style network (``models/weights/style_v1``).
 
-CPU runs the backbone exported once to ONNX (cached in ``settings.cache_dir``) with ONNX Runtime; that
-steady state imports no torch. CUDA runs the torch module eagerly with fp16 autocast.
+``embed_images`` returns the network's 256-d L2-normalised style embedding; ``tag_heads`` computes the calibrated
+category and type probabilities from those embeddings alone (the heads are temperature-scaled cosine classifiers
+on the embedding, applied in numpy), so no state is kept between the two calls.
+
+CPU runs the network exported once to ONNX (cached in ``settings.cache_dir`` under a name keyed by the weights'
+hash) with ONNX Runtime; that steady state imports no torch. CUDA runs the torch module in float16.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from PIL import Image
 from config.settings import Settings
 from engine.encoders.base import Encoder, HeadOutput, l2_normalise
 from engine.errors import EncoderUnavailable
-from models.artifacts import FEATURE_DIM, INPUT_NAME, onnx_file
-from models.heads import DEFAULT_DIR, TaggerHeads
+from models.artifacts import EMBEDDING_NAME, INPUT_NAME, NETWORK_FILE, STYLE_DIR, file_sha256, onnx_file
+from models.heads import TaggerHeads
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +38,7 @@ def resolve_device(setting: str) -> str:
     """
     if setting != "auto":
         return setting
-    if (
-        sys.platform.startswith("linux")
-        and not os.path.exists("/dev/nvidiactl")
-        and "torch" not in sys.modules
-    ):
+    if sys.platform.startswith("linux") and not os.path.exists("/dev/nvidiactl") and "torch" not in sys.modules:
         return "cpu"
     try:
         import torch
@@ -47,15 +47,27 @@ def resolve_device(setting: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def load_style_net(folder: Path = STYLE_DIR) -> Any:
+    """Return the committed style network as a float32 torch module in eval mode (imports torch)."""
+    from models.style_net import StyleNet, StyleNetConfig
+
+    config = TaggerHeads.load(folder).config
+    return StyleNet.load(folder, StyleNetConfig.from_dict(config["network"]))
+
+
 class EmbeddedEncoder(Encoder):
-    """Lite0 (ImageNet, frozen) pooled features, L2-normalised, with linear category and type heads."""
+    """Fine-tuned Lite0: 256-d style embedding + calibrated category and type heads on that embedding."""
 
-    name = "embedded"
-    dim = FEATURE_DIM
-
-    def __init__(self, settings: Settings, heads_dir: Path = DEFAULT_DIR, chunk: int = CHUNK) -> None:
+    def __init__(self, settings: Settings, heads_dir: Path = STYLE_DIR, chunk: int = CHUNK) -> None:
+        self.folder = heads_dir
         self.heads = TaggerHeads.load(heads_dir)
         self.preprocessing = self.heads.preprocessing
+        self.dim = self.heads.dim
+        # The name changes with the weights, so `stylist reindex` re-embeds rows made by other weights.
+        self.name = f"embedded:{heads_dir.name}@{file_sha256(heads_dir / NETWORK_FILE)[:8]}"
+        rule = self.heads.config.get("low_confidence", {})
+        #: Below this top type probability a tag is a guess: ask the user (or answer ``other``).
+        self.low_confidence_threshold = float(rule.get("threshold", 0.0))
         self.chunk = chunk
         self.device = resolve_device(settings.device)
         self.onnx_path: Path | None = None
@@ -70,12 +82,12 @@ class EmbeddedEncoder(Encoder):
     def _load_onnx(self, settings: Settings) -> None:
         import onnxruntime as ort
 
-        path = onnx_file(settings.cache_dir)
+        path = onnx_file(settings.cache_dir, self.folder)
         if not path.exists():
-            from models.lite0 import export_onnx  # the only step on CPU that needs torch
+            from models.style_net import export_onnx  # the only step on CPU that needs torch
 
-            log.info("exporting the Lite0 backbone to %s (once)", path)
-            export_onnx(path)
+            log.info("exporting the style network to %s (once)", path)
+            export_onnx(load_style_net(self.folder), path)
             self.exported_now = True
         options = ort.SessionOptions()
         options.intra_op_num_threads = settings.encoder_threads
@@ -89,27 +101,25 @@ class EmbeddedEncoder(Encoder):
     def _load_torch(self) -> None:
         import torch
 
-        from models.lite0 import build_backbone
-
         if not torch.cuda.is_available():
             raise EncoderUnavailable("STYLIST_DEVICE=cuda but torch sees no CUDA device")
-        self._module = build_backbone().to("cuda")
+        self._module = load_style_net(self.folder).to("cuda").half()
 
-    def _features(self, pixels: np.ndarray) -> np.ndarray:
+    def _embed(self, pixels: np.ndarray) -> np.ndarray:
         if self._session is not None:
-            return np.asarray(self._session.run(None, {INPUT_NAME: pixels})[0], dtype=np.float32)
+            return np.asarray(self._session.run([EMBEDDING_NAME], {INPUT_NAME: pixels})[0], dtype=np.float32)
         import torch
 
-        with torch.inference_mode(), torch.autocast("cuda", dtype=torch.float16):
-            out = self._module(torch.from_numpy(pixels).to("cuda", non_blocking=True))
+        with torch.inference_mode():
+            out = self._module(torch.from_numpy(pixels).to("cuda", non_blocking=True).half())[0]
         return out.float().cpu().numpy()
 
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:
-        """Return float32 [N, 1280] L2-normalised embeddings, computed in chunks of ``self.chunk``."""
+        """Return float32 [N, 256] L2-normalised style embeddings, computed in chunks of ``self.chunk``."""
         out = np.zeros((len(images), self.dim), dtype=np.float32)
         for start in range(0, len(images), self.chunk):
             part = images[start : start + self.chunk]
-            out[start : start + len(part)] = self._features(self.preprocessing.batch(part))
+            out[start : start + len(part)] = self._embed(self.preprocessing.batch(part))
         return l2_normalise(out)
 
     def tag_heads(self, embeddings: np.ndarray) -> dict[str, HeadOutput]:

