@@ -12,6 +12,12 @@ colour-preserving views of every training photo (see :mod:`models.style_data`), 
 then fits temperatures and the low-confidence threshold on ``validation`` only, and writes ``network.npz``
 (float16), ``heads.npz`` + ``config.json`` and ``MODEL_CARD.md``. ``test`` is only reported, never used to choose.
 Reruns on the same machine write byte-identical files (deterministic algorithms, fixed seeds, fixed threads).
+
+Epochs, chosen on validation (cosine schedule over the whole run; test was not consulted for the choice):
+
+    epochs  val category  val type  val type ECE  wall (2 cores)
+    5       0.956         0.912     0.034         18 min (first epochs under load average 4-5)
+    10      0.947         0.912     0.031         15 min (idle machine)   -> 5 kept: same type, better category
 """
 
 from __future__ import annotations
