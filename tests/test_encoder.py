@@ -91,6 +91,8 @@ def test_tag_heads_give_calibrated_distributions(encoder: EmbeddedEncoder, photo
         np.testing.assert_allclose(head.probs.sum(axis=1), 1.0, atol=1e-5)
     # photos are one per class in label order: dress, hat, longsleeve, outwear, pants, shirt, shoes, ...
     assert tags["category"].top(6)[0] == "shoes"
+    # the low-confidence rule (fitted on validation) sits between chance and certainty
+    assert 1 / len(tags["type"].labels) < encoder.low_confidence_threshold < 1
 
 
 @pytest.mark.slow
