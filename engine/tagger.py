@@ -108,8 +108,9 @@ class Tagger:
         if not in_category:
             return category, category_conf, self.vocabulary.default_type(category).name, category_conf
         type_name, p_type = max(in_category, key=lambda item: item[1])
-        share = p_type / max(sum(p for _, p in in_category), 1e-9)
-        return category, category_conf, type_name, min(category_conf, share)
+        # The head's calibrated probability, not its share within the category: a photo the network is unsure
+        # about (below its validation-chosen threshold) must come out unsure, so the user is asked.
+        return category, category_conf, type_name, min(category_conf, p_type)
 
 
 def build_tagger(settings: Settings, encoder: Encoder | None = None) -> Tagger:

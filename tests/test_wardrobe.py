@@ -186,3 +186,17 @@ async def test_the_least_certain_tags_are_the_ones_to_confirm(stylist):
     fixed = await stylist.correct_tags("alice", added[0].id, {"pattern": "solid", "formality": "casual",
                                                                  "seasons": "summer"})
     assert not {"pattern", "formality", "seasons"} & set(fixed.tags.to_confirm())
+
+
+async def test_a_type_the_network_is_unsure_of_is_marked_unsure(stylist):
+    from engine.types import CONFIRM_BELOW
+
+    encoder = stylist.tagger.encoder
+    threshold = encoder.low_confidence_threshold
+    assert threshold <= CONFIRM_BELOW  # what the network calls unsure, the tagger asks about
+    photos = [sample_photo(n) for n in sample_names()]
+    tagged = await stylist.tag_photos(photos)
+    probs = encoder.tag_heads(np.stack([t.embedding for t in tagged]))["type"].probs
+    for row, item in enumerate(tagged):
+        if probs[row].max() < threshold:
+            assert item.tags.confidence["type"] < CONFIRM_BELOW
