@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from config.settings import Settings
@@ -454,13 +454,6 @@ class Stylist:
                     row.encoder = self.tagger.encoder.name
                     session.add(row)
                 await session.commit()
-
-    async def stats(self) -> dict[str, int]:
-        """Return counts of users, garments and vectors."""
-        async with self.db.session() as session:
-            users = (await session.exec(select(func.count()).select_from(UserRow))).one()
-            garments = (await session.exec(select(func.count()).select_from(GarmentRow))).one()
-        return {"users": int(users), "garments": int(garments), "vectors": self.index.count()}
 
     # ---- outfits -------------------------------------------------------------------------------
 

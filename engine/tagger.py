@@ -16,6 +16,8 @@ from engine.errors import ImageRejected
 from engine.imaging import decode_image
 from engine.types import PhotoInput, Rejected, Tags
 
+MAX_SIDE = 2048
+
 
 @dataclass(frozen=True, slots=True)
 class Tagged:
@@ -36,7 +38,10 @@ class Tagger:
 
     def decode(self, photo: PhotoInput) -> Image.Image:
         """Decode a photo safely within the size limits, or raise ``ImageRejected``."""
-        return decode_image(photo.data, name=photo.name, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
+        # Nothing downstream uses more than 2048 px (the stored original is capped there): big JPEGs are decoded
+        # at a reduced scale, which is several times faster and uses a fraction of the memory.
+        return decode_image(photo.data, name=photo.name, max_bytes=self.max_bytes, max_pixels=self.max_pixels,
+                            max_side=MAX_SIDE)
 
     def tag_photos(self, photos: list[PhotoInput]) -> list[Tagged | Rejected]:
         """Decode and tag photos in one encoder batch, keeping input order (blocking)."""
