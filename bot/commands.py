@@ -214,6 +214,11 @@ async def _reindex(stylist: Stylist, args: argparse.Namespace, out: Output) -> i
     return EXIT_OK
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 def _read_samples(max_bytes: int) -> tuple[list[PhotoInput], dict[str, str]]:
     files = sorted(p for p in SAMPLES.iterdir() if p.suffix == ".jpg")
     with (SAMPLES / "labels.csv").open(encoding="utf-8") as fh:
@@ -243,7 +248,15 @@ async def _demo(stylist: Stylist, args: argparse.Namespace, out: Output) -> int:
         for m in matches:
             out.item({}, f"  {m.similarity:.3f}  {Path(m.garment.source_name or '').name}: "
                      f"{describe(m.garment.tags.to_dict())}")
-        out.item({}, f"Data kept in {stylist.settings.data_dir}")
+        suggestions = await stylist.daily_look("demo")
+        look = suggestions.looks[0]
+        collage = stylist.settings.data_dir / "looks" / f"look-{look.id}.png"
+        await asyncio.to_thread(_write_file, collage, await stylist.collage(look))
+        worn = ", ".join(f"{Path(g.source_name or '').name}" for g in look.items)
+        out.item({}, f"\nToday's look ({suggestions.weather.note or 'live weather'}): {look.reason}\n  {worn}\n"
+                     f"  collage: {collage}")
+        out.item({}, f"Try: stylist outfit --user demo --occasion work --temp 8 --rain --out looks/\n"
+                     f"Data kept in {stylist.settings.data_dir}")
     return EXIT_OK
 
 

@@ -135,3 +135,11 @@ def test_an_unusable_database_is_one_clear_line(stylist_cli, monkeypatch, url):
     code, _, err = stylist_cli("wardrobe", "--user", "alice")
     assert code == 1 and "database" in err.lower() and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_demo_adds_the_sample_wardrobe_and_knows_it(stylist_cli):
+    code, lines, err = stylist_cli("demo")
+    assert code == 0, err
+    assert len(lines) == len(sample_names())
+    right = sum(obj["category"] == obj["expected_category"] for obj in lines)
+    assert right >= len(lines) - 4  # the real tagger on the real sample photos (34 of 36 at the time of writing)
