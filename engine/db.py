@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -38,10 +38,15 @@ class GarmentRow(SQLModel, table=True):
     """One garment a user owns. ``tags`` are the model's; ``corrections`` are the user's and win."""
 
     __tablename__ = "garments"
-    __table_args__ = (UniqueConstraint("user_id", "image_hash", name="uq_garment_user_image"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "image_hash", name="uq_garment_user_image"),
+        # Every read is "this user's visible garments": one index for both, so the planner never picks a
+        # scan of the (almost always true) visibility flag over a large table.
+        Index("ix_garments_user_visible", "user_id", "indexed"),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
-    user_id: str = Field(foreign_key="users.id", index=True, max_length=128)
+    user_id: str = Field(foreign_key="users.id", max_length=128)
     image_hash: str = Field(index=True, max_length=64)
     thumb_hash: str = Field(index=True, max_length=64)
     source_name: str | None = Field(default=None, max_length=512)
@@ -51,7 +56,7 @@ class GarmentRow(SQLModel, table=True):
     encoder: str = Field(max_length=256)
     in_laundry: bool = False
     # False until the vector is in the index; such rows are invisible and finished at start-up.
-    indexed: bool = Field(default=False, index=True)
+    indexed: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
