@@ -143,3 +143,12 @@ def test_demo_adds_the_sample_wardrobe_and_knows_it(stylist_cli):
     assert len(lines) == len(sample_names())
     right = sum(obj["category"] == obj["expected_category"] for obj in lines)
     assert right >= len(lines) - 4  # the real tagger on the real sample photos (34 of 36 at the time of writing)
+
+
+def test_search_refuses_an_empty_query_and_survives_a_hostile_one(stylist_cli):
+    stylist_cli("add", "--user", "erin", str(SAMPLES / sample_names("hat")[0]))
+    code, _, err = stylist_cli("search", "--user", "erin", "   ")
+    assert code == 1 and "what to look for" in err
+    code, hits, err = stylist_cli("search", "--user", "erin", "'; DROP TABLE garments; -- " * 50)
+    assert code == 0, err
+    assert stylist_cli("wardrobe", "--user", "erin")[1]  # nothing was harmed
