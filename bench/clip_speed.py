@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench._measure import summary
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "clothing_small" / "test"
@@ -102,15 +103,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
         t = time.perf_counter()
         tag([blob])
         latencies.append((time.perf_counter() - t) * 1000)
-    latencies.sort()
-    return {
-        "images": len(blobs),
-        "images_per_s": len(blobs) / batch_seconds,
-        "p50_ms": statistics.median(latencies),
-        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
-        "load_s": load_seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return {**summary(len(blobs), batch_seconds, latencies), "load_s": load_seconds}
 
 
 def main() -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench._measure import summary
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "clothing_small" / "test"
@@ -74,14 +75,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
         t = time.perf_counter()
         tag_files([p])
         latencies.append((time.perf_counter() - t) * 1000)
-    latencies.sort()
-    return {
-        "images": len(paths),
-        "images_per_s": len(paths) / batch_seconds,
-        "p50_ms": statistics.median(latencies),
-        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return summary(len(paths), batch_seconds, latencies)
 
 
 def main() -> None:
