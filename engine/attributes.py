@@ -1,6 +1,7 @@
-"""Pattern, formality and seasons of a garment: cheap v0 heuristics with honest confidences.
+"""Pattern, formality and seasons of a garment, with honest confidences.
 
-``infer_pattern`` reads texture from the garment pixels (the mask of ``engine.colors.extract_colors``);
+``infer_pattern`` reads texture from the garment pixels (the mask of ``engine.colors.extract_colors``) and, when
+the encoder ships a learned pattern head, combines it with the style embedding; otherwise texture rules.
 ``infer_formality`` and ``infer_seasons`` start from the type table (``config/data/types.csv``) and nudge it
 by colour and pattern. Pure functions, numpy + Pillow only.
 """
@@ -8,6 +9,7 @@ by colour and pattern. Pure functions, numpy + Pillow only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
@@ -34,6 +36,27 @@ class Texture:
     coherence: float  # structure-tensor orientation coherence (1 = all edges parallel)
     peak: float  # largest share of gradient energy in one of 8 orientation bins
     centre: float  # edge density in the central region relative to the whole garment
+
+    def vector(self) -> np.ndarray:
+        """Return the measures as float32 [6], in field order (the learned pattern head's texture input)."""
+        return np.array(
+            [self.energy, self.edges, self.colour_edges, self.coherence, self.peak, self.centre], dtype=np.float32
+        )
+
+
+#: Texture input of the learned pattern head when the garment interior is too small to measure.
+NO_TEXTURE = np.zeros(6, dtype=np.float32)
+
+
+class PatternModel(Protocol):
+    """A learned pattern classifier on ``[embedding, texture]`` rows (``models.pattern_head.PatternHead``)."""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Return the pattern names, in the order of ``probs`` columns."""
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        """Return probabilities [N, len(labels)]."""
 
 
 def texture(lab: np.ndarray, mask: np.ndarray) -> Texture | None:
@@ -67,18 +90,35 @@ def texture(lab: np.ndarray, mask: np.ndarray) -> Texture | None:
     )
 
 
-def infer_pattern(image: Image.Image | np.ndarray, mask: np.ndarray) -> tuple[str, float]:
-    """Return the garment's pattern and a confidence in [0, 1].
-
-    ``image`` is the photo (or its working-size RGB array) and ``mask`` the garment mask at working size.
-    Rules, set by eye on the validation split: busy and parallel -> striped; busy and isotropic -> floral;
-    busy otherwise -> printed; edges concentrated in the middle -> printed (a graphic on a plain garment);
-    else solid. Checked and dotted are not detected yet. When unsure it says solid, modestly.
-    """
+def pattern_features(image: Image.Image | np.ndarray, mask: np.ndarray) -> tuple[Texture | None, np.ndarray]:
+    """Return the garment's texture measures and the pattern head's texture input (zeros when unmeasurable)."""
     rgb = working_rgb(image) if isinstance(image, Image.Image) else image
     if rgb.shape[:2] != mask.shape:
         rgb = np.asarray(Image.fromarray(rgb).resize(mask.shape[::-1], Image.Resampling.BOX))
     t = texture(rgb_to_lab(rgb), mask)
+    return t, (t.vector() if t is not None else NO_TEXTURE)
+
+
+def infer_pattern(
+    image: Image.Image | np.ndarray,
+    mask: np.ndarray,
+    embedding: np.ndarray | None = None,
+    model: PatternModel | None = None,
+) -> tuple[str, float]:
+    """Return the garment's pattern and a confidence in [0, 1].
+
+    ``image`` is the photo (or its working-size RGB array) and ``mask`` the garment mask at working size. With a
+    learned ``model`` and the photo's style ``embedding`` the answer is the model's most likely pattern and its
+    probability (trained on the by-eye labels of the validation split; see ``models.train_pattern``). Without
+    one, texture rules set by eye on the validation split: busy and parallel -> striped; busy and isotropic ->
+    floral; busy otherwise -> printed; edges concentrated in the middle -> printed (a graphic on a plain
+    garment); else solid. When unsure the rules say solid, modestly.
+    """
+    t, measures = pattern_features(image, mask)
+    if model is not None and embedding is not None:
+        probs = model.probs(np.concatenate([np.asarray(embedding, dtype=np.float32).ravel(), measures]))[0]
+        best = int(np.argmax(probs))
+        return model.labels[best], float(probs[best])
     if t is None:
         return "solid", 0.4
     if t.energy > 8.4:

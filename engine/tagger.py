@@ -63,13 +63,17 @@ class Tagger:
         embeddings = self.encoder.embed_images(images)
         heads = self.encoder.tag_heads(embeddings)
         return [
-            Tagged(self._tags_for(image, heads, row), embeddings[row]) for row, image in enumerate(images)
+            Tagged(self._tags_for(image, heads, embeddings[row], row), embeddings[row])
+            for row, image in enumerate(images)
         ]
 
-    def _tags_for(self, image: Image.Image, heads: dict[str, HeadOutput], row: int) -> Tags:
+    def _tags_for(self, image: Image.Image, heads: dict[str, HeadOutput], embedding: np.ndarray, row: int) -> Tags:
         category, category_conf, type_name, type_conf = self._category_and_type(heads, row)
         colour = extract_colors(image)
-        pattern, pattern_conf = infer_pattern(image, colour.mask)
+        if "pattern" in heads:  # a joint image-text backend answers by zero-shot prompts
+            pattern, pattern_conf = heads["pattern"].top(row)
+        else:
+            pattern, pattern_conf = infer_pattern(image, colour.mask, embedding, self.encoder.pattern_head)
         formality, formality_conf = infer_formality(type_name, colour.colors, pattern)
         seasons, seasons_conf = infer_seasons(type_name, colour.colors)
         return Tags(
@@ -113,9 +117,14 @@ class Tagger:
         if not in_category:
             return category, category_conf, self.vocabulary.default_type(category).name, category_conf
         type_name, p_type = max(in_category, key=lambda item: item[1])
-        # The head's calibrated probability, not its share within the category: a photo the network is unsure
-        # about (below its validation-chosen threshold) must come out unsure, so the user is asked.
-        return category, category_conf, type_name, min(category_conf, p_type)
+        # The head's calibrated probability, not its share within the category. Under the encoder's low-confidence
+        # threshold (chosen on validation) temperature scaling is still too sure: such photos were right only
+        # ``low_confidence_accuracy`` of the time there, and that measured rate is their confidence, so the user
+        # is asked.
+        confidence = min(category_conf, p_type)
+        if float(type_head.probs[row].max()) < self.encoder.low_confidence_threshold:
+            confidence = min(confidence, self.encoder.low_confidence_accuracy)
+        return category, category_conf, type_name, confidence
 
 
 def build_tagger(settings: Settings, encoder: Encoder | None = None) -> Tagger:

@@ -48,6 +48,18 @@ def onnx_tag(folder: Path = STYLE_DIR) -> str:
     return digest.hexdigest()[:12]
 
 
+def model_tag(folder: Path = STYLE_DIR) -> str:
+    """Return a short hash of the network weights and config: what names the embedding space.
+
+    Both matter: the config holds architecture settings that change the output embedding (the prototype pull)
+    without changing a weight, and vectors from different spaces must not be compared.
+    """
+    digest = hashlib.sha256()
+    for name in (NETWORK_FILE, "config.json"):
+        digest.update(file_sha256(folder / name).encode())
+    return digest.hexdigest()[:8]
+
+
 def onnx_file(cache_dir: Path, folder: Path = STYLE_DIR) -> Path:
     """Return the path of the exported style network inside ``cache_dir``."""
     return cache_dir / f"{folder.name}-{onnx_tag(folder)}.onnx"

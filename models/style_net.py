@@ -38,6 +38,9 @@ class StyleNetConfig:
     embed_dim: int = 256
     scale: float = 16.0  # cosine-logit scale used in training (temperature scaling calibrates later)
     train_from_block: int = 12  # blocks before this stay ImageNet-frozen (their outputs are cached)
+    #: Output embedding = normalize(e + pull * sum_t P(t | e) * prototype_t): pulls each photo towards the type
+    #: prototypes it probably belongs to, so neighbours share the type more often (applied after training).
+    prototype_pull: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict."""
@@ -52,6 +55,7 @@ class StyleNetConfig:
             embed_dim=int(data["embed_dim"]),  # type: ignore[call-overload]
             scale=float(data["scale"]),  # type: ignore[arg-type]
             train_from_block=int(data["train_from_block"]),  # type: ignore[call-overload]
+            prototype_pull=float(data.get("prototype_pull", 0.0)),  # type: ignore[arg-type]
         )
 
 
@@ -112,9 +116,21 @@ class StyleNet(nn.Module):
         pooled = self.head(self.trunk(x, start)).mean(dim=(2, 3))
         return F.normalize(self.project(self.dropout(pooled)), dim=1)
 
+    def pull_to_prototypes(self, e: torch.Tensor) -> torch.Tensor:
+        """Return the style embedding: ``e`` moved towards its likely type prototypes by ``prototype_pull``."""
+        if self.config.prototype_pull == 0:
+            return e
+        prototypes = F.normalize(self.type_head.weight, dim=1)
+        probs = torch.softmax(self.type_head(e), dim=1)
+        return F.normalize(e + self.config.prototype_pull * probs @ prototypes, dim=1)
+
+    def style_from(self, x: torch.Tensor, start: int = 0) -> torch.Tensor:
+        """Return the output style embedding from the activation entering block ``start`` (inference)."""
+        return self.pull_to_prototypes(self.embed_from(x, start))
+
     def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Return ``(embedding, category_logits, type_logits)`` of preprocessed images."""
-        e = self.embed_from(pixels)
+        e = self.style_from(pixels)
         return e, self.category_head(e), self.type_head(e)
 
     def save(self, path: Path) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from engine.attributes import PatternModel
+
 
 @dataclass(frozen=True, slots=True)
 class HeadOutput:
@@ -27,6 +29,11 @@ class Encoder(ABC):
 
     name: str
     dim: int
+    #: A learned pattern classifier on ``[embedding, texture]`` (see ``engine.attributes.PatternModel``), or None.
+    pattern_head: PatternModel | None = None
+    #: Below this top type probability the type is a guess (0: no such rule); such photos were right this often.
+    low_confidence_threshold: float = 0.0
+    low_confidence_accuracy: float = 1.0
 
     @abstractmethod
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:

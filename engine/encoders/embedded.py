@@ -20,10 +20,12 @@ import numpy as np
 from PIL import Image
 
 from config.settings import Settings
+from engine.attributes import PatternModel
 from engine.encoders.base import Encoder, HeadOutput, l2_normalise
 from engine.errors import EncoderUnavailable
-from models.artifacts import EMBEDDING_NAME, INPUT_NAME, NETWORK_FILE, STYLE_DIR, file_sha256, onnx_file
+from models.artifacts import EMBEDDING_NAME, INPUT_NAME, STYLE_DIR, model_tag, onnx_file
 from models.heads import TaggerHeads
+from models.pattern_head import PatternHead
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +65,22 @@ class EmbeddedEncoder(Encoder):
         self.heads = TaggerHeads.load(heads_dir)
         self.preprocessing = self.heads.preprocessing
         self.dim = self.heads.dim
-        # The name changes with the weights, so `stylist reindex` re-embeds rows made by other weights.
-        self.name = f"embedded:{heads_dir.name}@{file_sha256(heads_dir / NETWORK_FILE)[:8]}"
+        # The name changes with the weights or the network config, so `stylist reindex` re-embeds rows made by
+        # another version of the network.
+        tag = model_tag(heads_dir)
+        self.name = f"embedded:{heads_dir.name}@{tag}"
+        #: The learned pattern head for this embedding space (``models.train_pattern``), or None: the tagger then
+        #: falls back to texture rules. A head trained on another version of the network is not used.
+        pattern = PatternHead.load(heads_dir)
+        if pattern is not None and pattern.info.get("network") != tag:
+            log.warning("pattern head in %s was trained for another network; using texture rules", heads_dir)
+            pattern = None
+        self.pattern_head: PatternModel | None = pattern
         rule = self.heads.config.get("low_confidence", {})
         #: Below this top type probability a tag is a guess: ask the user (or answer ``other``).
         self.low_confidence_threshold = float(rule.get("threshold", 0.0))
+        #: How often validation photos under that threshold were right: their type's measured confidence.
+        self.low_confidence_accuracy = float(rule.get("validation_accuracy_flagged", 1.0))
         self.chunk = chunk
         self.device = resolve_device(settings.device)
         self.onnx_path: Path | None = None
