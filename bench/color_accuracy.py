@@ -70,7 +70,8 @@ def evaluate(root: Path, split: str) -> None:
     print(f"dominant colour top-1, sure=yes : {_pct(int(right_sure), int(n_sure))}")
     print(f"second colour recall (colour2)  : {_pct(int(c2_right), int(c2_n))}")
     pattern_right = sum(v for (a, b), v in patterns.items() if a == b)
-    print(f"pattern accuracy, tagger        : {_pct(pattern_right, n)}")
+    trained = " (the learned head's training data)" if split == "validation" else ""
+    print(f"pattern accuracy, tagger        : {_pct(pattern_right, n)}{trained}")
     print(f"pattern accuracy, texture rules : {_pct(int(rules_right), n)}")
     solid = sum(1 for r in rows if r["pattern"] == "solid")
     print(f"pattern, always 'solid'         : {_pct(solid, n)}")

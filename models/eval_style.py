@@ -1,11 +1,15 @@
 """Evaluate the committed style network through the product's own inference path (the ``embedded`` encoder).
 
-    python -m models.eval_style [--data ../shared/data] [--splits validation test] [--threads 1]
+    python -m models.eval_style [--data ../shared/data] [--splits validation test] [--threads 1] [--product-shots]
 
 Photos go through ``EmbeddedEncoder`` exactly as a user's photos do (numpy preprocessing, the cached ONNX
 export, the heads in numpy). Prints per split: category and type accuracy with ECE, per-class accuracy, the
 main confusions and the low-confidence rule; then same-type precision@5 of style retrieval with the validation
 split as queries and the test split as gallery. ``extra`` (clothing_extra, a training split) is accepted too.
+
+``--product-shots`` first re-renders every photo as a catalog-style shot (the garment cut out and centred on
+white, :func:`models.style_data.product_shot`): a proxy for catalog photos, and an optimistic one, because
+training saw the same rendering of the training photos.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from models.calibration import expected_calibration_error, precision_at_k
-from models.style_data import Sample, load_samples, open_rgb
+from models.style_data import Sample, load_samples, open_rgb, product_shot
 
 
 def _report(name: str, labels: tuple[str, ...], probs: np.ndarray, gold: list[str]) -> None:
@@ -32,7 +37,11 @@ def _report(name: str, labels: tuple[str, ...], probs: np.ndarray, gold: list[st
     print("    main confusions (gold -> predicted): " + ", ".join(f"{g}->{p} {n}" for (g, p), n in confusions))
 
 
-def evaluate(samples: list[Sample], splits: list[str], threads: int) -> None:
+def _product_shots(images: list[Image.Image]) -> list[Image.Image]:
+    return [product_shot(im, np.random.default_rng([0, i]), grey=False) for i, im in enumerate(images)]
+
+
+def evaluate(samples: list[Sample], splits: list[str], threads: int, product_shots: bool = False) -> None:
     """Embed and tag each split with the product encoder and print the report."""
     from config.settings import load_settings
     from engine.encoders.embedded import EmbeddedEncoder
@@ -43,10 +52,11 @@ def evaluate(samples: list[Sample], splits: list[str], threads: int) -> None:
     embedded: dict[str, tuple[np.ndarray, list[Sample]]] = {}
     for split in splits:
         chosen = [s for s in samples if s.split == split]
-        emb = encoder.embed_images([open_rgb(s.path) for s in chosen])
+        images = [open_rgb(s.path) for s in chosen]
+        emb = encoder.embed_images(_product_shots(images) if product_shots else images)
         embedded[split] = (emb, chosen)
         heads = encoder.tag_heads(emb)
-        print(f"{split} (n={len(chosen)})")
+        print(f"{split} (n={len(chosen)}){' as product shots on white' if product_shots else ''}")
         for name in ("category", "type"):
             _report(name, heads[name].labels, heads[name].probs, [getattr(s, name) for s in chosen])
         conf = heads["type"].probs.max(1)
@@ -70,8 +80,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("STYLIST_SHARED_DATA", "../shared/data")))
     parser.add_argument("--splits", nargs="+", default=["validation", "test"])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--product-shots", action="store_true", help="re-render photos as catalog-style shots")
     args = parser.parse_args(argv)
-    evaluate(load_samples(args.data), args.splits, args.threads)
+    evaluate(load_samples(args.data), args.splits, args.threads, args.product_shots)
 
 
 if __name__ == "__main__":

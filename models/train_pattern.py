@@ -6,8 +6,9 @@
 a pattern (solid, striped, checked, floral, dotted, printed). The head is a softmax regression on the style
 embedding of the network in ``--folder`` (through the product's own encoder) plus the six texture measures of
 :func:`engine.attributes.texture`. The L2 strength is chosen by 5-fold cross-validation on the validation
-rows; the head is then fitted on all of them. Test rows are only reported. Writes ``pattern.npz`` +
-``pattern.json`` into the folder (byte-reproducible). ``models.train_style`` runs this as its last step.
+rows (one-standard-error rule); the head is then fitted on all of them. Test rows are only reported. Writes
+``pattern.npz`` + ``pattern.json`` into the folder (byte-reproducible). ``models.train_style`` runs this as its
+last step.
 
 Reusing the engine's segmentation and texture measures keeps training and inference on identical features;
 nothing in ``engine/`` imports this module.
@@ -98,7 +99,11 @@ def train_pattern(data: Path, folder: Path) -> dict[str, object]:
     yv = np.array([labels.index(r["pattern"]) for r in val])
     yt = np.array([labels.index(r["pattern"]) for r in test])
     scores = {c: cross_validate(xv, yv, len(labels), c) for c in C_GRID}
-    best = max(C_GRID, key=lambda c: (scores[c], -c))  # ties go to the stronger regularisation
+    # One-standard-error rule: the strongest regularisation whose cross-validated accuracy is within one standard
+    # error of the best. The curve is flat here, and the simpler head is the safer bet on other kinds of photo.
+    top = max(scores.values())
+    se = float(np.sqrt(top * (1 - top) / len(yv)))
+    best = min(c for c in C_GRID if scores[c] >= top - se)
     params = fit(xv, yv, len(labels), best)
     pred = _predict(params, xt)
     solid = labels.index("solid")
