@@ -22,8 +22,9 @@ from PIL import Image
 
 from config.vocabulary import COLOR_NAMES, PATTERNS
 from engine.attributes import infer_pattern
-from engine.colors import extract_colors, working_rgb
+from engine.colors import extract_colors
 from engine.encoders.base import Encoder
+from models.pixels import working_rgb
 
 REPO = Path(__file__).resolve().parent.parent
 

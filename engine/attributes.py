@@ -8,44 +8,19 @@ by colour and pattern. Pure functions, numpy + Pillow only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
 from config.vocabulary import SEASONS, load_vocabulary
-from engine.colors import erode, rgb_to_lab, working_rgb
 from engine.types import Color
-
-_EDGE = 6.0  # an L* step per pixel that counts as an edge at the working size
+from models.pixels import pattern_features
 
 _DARK = {"black", "navy", "grey", "brown"}
 _BRIGHT = {"red", "pink", "orange", "yellow", "green", "purple", "blue"}
 _LIGHT = {"white", "beige", "pink", "yellow"}
 _LOUD = {"multi", "orange", "yellow"}
-
-
-@dataclass(frozen=True, slots=True)
-class Texture:
-    """Texture measures of the garment interior, all scale-free."""
-
-    energy: float  # mean L* gradient magnitude
-    edges: float  # fraction of interior pixels on an L* edge
-    colour_edges: float  # fraction of interior pixels on a strong chroma edge
-    coherence: float  # structure-tensor orientation coherence (1 = all edges parallel)
-    peak: float  # largest share of gradient energy in one of 8 orientation bins
-    centre: float  # edge density in the central region relative to the whole garment
-
-    def vector(self) -> np.ndarray:
-        """Return the measures as float32 [6], in field order (the learned pattern head's texture input)."""
-        return np.array(
-            [self.energy, self.edges, self.colour_edges, self.coherence, self.peak, self.centre], dtype=np.float32
-        )
-
-
-#: Texture input of the learned pattern head when the garment interior is too small to measure.
-NO_TEXTURE = np.zeros(6, dtype=np.float32)
 
 
 class PatternModel(Protocol):
@@ -57,46 +32,6 @@ class PatternModel(Protocol):
 
     def probs(self, x: np.ndarray) -> np.ndarray:
         """Return probabilities [N, len(labels)]."""
-
-
-def texture(lab: np.ndarray, mask: np.ndarray) -> Texture | None:
-    """Measure the texture of the garment interior; None when the interior is too small to say."""
-    inner = erode(erode(mask))
-    if inner.sum() < 30:
-        return None
-    gy, gx = np.gradient(lab[..., 0])
-    mag = np.hypot(gx, gy)
-    chroma = np.zeros_like(mag)
-    for ch in (1, 2):
-        cy, cx = np.gradient(lab[..., ch])
-        chroma += cy**2 + cx**2
-    m, gxi, gyi = mag[inner], gx[inner], gy[inner]
-    jxx, jyy, jxy = (gxi**2).sum(), (gyi**2).sum(), (gxi * gyi).sum()
-    coherence = float(np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-9))
-    bins = (np.arctan2(gyi, gxi) % np.pi / np.pi * 8).astype(int) % 8
-    hist = np.bincount(bins, weights=m * (m > 4), minlength=8)
-    yy, xx = np.nonzero(inner)
-    near_y = np.abs(yy - yy.mean()) < 0.6 * (yy.std() + 1)
-    central = near_y & (np.abs(xx - xx.mean()) < 0.6 * (xx.std() + 1))
-    edge = m > _EDGE
-    centre = float(edge[central].mean() / (edge.mean() + 1e-9)) if edge.any() else 0.0
-    return Texture(
-        energy=float(m.mean()),
-        edges=float(edge.mean()),
-        colour_edges=float((np.sqrt(chroma[inner]) > _EDGE).mean()),
-        coherence=coherence,
-        peak=float(hist.max() / (hist.sum() + 1e-9)),
-        centre=centre,
-    )
-
-
-def pattern_features(image: Image.Image | np.ndarray, mask: np.ndarray) -> tuple[Texture | None, np.ndarray]:
-    """Return the garment's texture measures and the pattern head's texture input (zeros when unmeasurable)."""
-    rgb = working_rgb(image) if isinstance(image, Image.Image) else image
-    if rgb.shape[:2] != mask.shape:
-        rgb = np.asarray(Image.fromarray(rgb).resize(mask.shape[::-1], Image.Resampling.BOX))
-    t = texture(rgb_to_lab(rgb), mask)
-    return t, (t.vector() if t is not None else NO_TEXTURE)
 
 
 def infer_pattern(

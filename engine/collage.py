@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from engine.colors import erode, garment_mask, rgb_to_lab, working_rgb
+from models.pixels import erode, garment_mask, rgb_to_lab, working_rgb
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive), canvas pixels
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont

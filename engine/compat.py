@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from config.vocabulary import COLOR_NAMES, Vocabulary
-from engine.colors import hex_to_lab
 from engine.types import Garment
+from models.pixels import hex_to_lab
 
 FloatArray = np.ndarray
 

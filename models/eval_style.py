@@ -1,11 +1,12 @@
-"""Evaluate the committed style network through the product's own inference path (the ``embedded`` encoder).
+"""Evaluate the committed style network through the product's own inference path.
 
     python -m models.eval_style [--data ../shared/data] [--splits validation test] [--threads 1] [--product-shots]
 
-Photos go through ``EmbeddedEncoder`` exactly as a user's photos do (numpy preprocessing, the cached ONNX
-export, the heads in numpy). Prints per split: category and type accuracy with ECE, per-class accuracy, the
-main confusions and the low-confidence rule; then same-type precision@5 of style retrieval with the validation
-split as queries and the test split as gallery. ``extra`` (clothing_extra, a training split) is accepted too.
+Photos go through :class:`models.runtime.StyleRuntime`, which the product's ``embedded`` encoder wraps, exactly
+as a user's photos do (numpy preprocessing, the cached ONNX export, the heads in numpy). Prints per split:
+category and type accuracy with ECE, per-class accuracy, the main confusions and the low-confidence rule; then
+same-type precision@5 of style retrieval with the validation split as queries and the test split as gallery.
+``extra`` (clothing_extra, a training split) is accepted too.
 
 ``--product-shots`` first re-renders every photo as a catalog-style shot (the garment cut out and centred on
 white, :func:`models.style_data.product_shot`): a proxy for catalog photos, and an optimistic one, because
@@ -23,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from models.calibration import expected_calibration_error, precision_at_k
+from models.runtime import StyleRuntime
 from models.style_data import Sample, load_samples, open_rgb, product_shot
 
 
@@ -44,23 +46,23 @@ def _product_shots(images: list[Image.Image]) -> list[Image.Image]:
 def evaluate(samples: list[Sample], splits: list[str], threads: int, product_shots: bool = False) -> None:
     """Embed and tag each split with the product encoder and print the report."""
     from config.settings import load_settings
-    from engine.encoders.embedded import EmbeddedEncoder
 
-    encoder = EmbeddedEncoder(load_settings(encoder_threads=threads))
+    encoder = StyleRuntime(cache_dir=load_settings().cache_dir, threads=threads)
     threshold = encoder.low_confidence_threshold
-    print(f"encoder {encoder.name} on {encoder.device}, onnx {encoder.onnx_path}")
+    print(f"style network {encoder.folder.name}@{encoder.tag} on {encoder.device}, onnx {encoder.onnx_path}")
     embedded: dict[str, tuple[np.ndarray, list[Sample]]] = {}
     for split in splits:
         chosen = [s for s in samples if s.split == split]
         images = [open_rgb(s.path) for s in chosen]
         emb = encoder.embed_images(_product_shots(images) if product_shots else images)
         embedded[split] = (emb, chosen)
-        heads = encoder.tag_heads(emb)
+        heads = encoder.predict(emb)
         print(f"{split} (n={len(chosen)}){' as product shots on white' if product_shots else ''}")
         for name in ("category", "type"):
-            _report(name, heads[name].labels, heads[name].probs, [getattr(s, name) for s in chosen])
-        conf = heads["type"].probs.max(1)
-        pred = np.asarray(heads["type"].labels)[heads["type"].probs.argmax(1)]
+            _report(name, *heads[name], [getattr(s, name) for s in chosen])
+        type_labels, type_probs = heads["type"]
+        conf = type_probs.max(1)
+        pred = np.asarray(type_labels)[type_probs.argmax(1)]
         right = pred == np.asarray([s.type for s in chosen])
         low = conf < threshold
         print(

@@ -27,7 +27,7 @@ Evaluate through the product path with `python -m models.eval_style`.
 
 - Train: clothing_small `train` (3,068) + all of clothing_extra (562), CC0 1.0 (alexeygrigorev/clothing-dataset).
   Type merges: {merges}. Each photo is seen in five fixed views: original, mirror, a random-resized crop with mild
-  brightness/contrast, and two "product shots" (garment cut out with the engine's colour mask, centred on white or
+  brightness/contrast, and two "product shots" (garment cut out with the product's garment mask, centred on white or
   light grey, slightly smoothed). No hue or saturation jitter: colour is part of a garment's meaning.
 - Validation (341): temperatures, the low-confidence threshold and every design choice. Test (372): reported only.
 - The hidden hold-out (user photos + catalog photos from another source) was never used.

@@ -1,7 +1,7 @@
 """The learned pattern head: softmax regression on the style embedding plus six texture measures.
 
 ``probs = softmax(((x - mean) / scale) @ weight + bias)`` with ``x = [embedding (256), texture (6)]``; the texture
-measures are :class:`engine.attributes.Texture` in field order. Saved beside the style network it belongs to
+measures are :class:`models.pixels.Texture` in field order. Saved beside the style network it belongs to
 (``pattern.npz`` + ``pattern.json``): a head is only valid for the embedding space it was trained on, so the
 JSON records that network's tag and the encoder refuses a head made for other weights.
 """

@@ -3,9 +3,9 @@
 The frozen first blocks of Lite0 are run ONCE over a fixed set of views per training photo; their activations
 are stored as float16 under ``build/style_cache/`` and the trainable blocks train on them. Views never jitter
 hue or saturation (colour is part of a garment's meaning): mirror, random-resized crop with mild brightness /
-contrast, and "product shots" (the garment cut out with :func:`engine.colors.garment_mask` and centred on a plain
-white or light-grey background) so catalog photos are seen in training. Reusing the engine's segmentation here is
-a training-time convenience; nothing in ``engine/`` imports this module.
+contrast, and "product shots" (the garment cut out with :func:`models.pixels.garment_mask` and centred on a plain
+white or light-grey background) so catalog photos are seen in training. The segmentation is the product's own
+(:mod:`models.pixels`), so the cut-outs match what the tagger sees.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter
 
+from models.pixels import photo_lab_and_mask
 from models.preprocess import Preprocessing
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,10 +78,7 @@ def random_crop(image: Image.Image, rng: np.random.Generator) -> Image.Image:
 
 def product_shot(image: Image.Image, rng: np.random.Generator, grey: bool) -> Image.Image:
     """Cut the garment out and centre it on a plain light background, like a catalog photo."""
-    from engine.colors import garment_mask, rgb_to_lab, working_rgb
-
-    small = working_rgb(image)
-    mask = garment_mask(rgb_to_lab(small)) if min(small.shape[:2]) >= 8 else np.ones(small.shape[:2], dtype=bool)
+    _, mask = photo_lab_and_mask(image)
     alpha = Image.fromarray(mask.astype(np.uint8) * 255).resize(image.size, Image.Resampling.BILINEAR)
     box = alpha.point(lambda v: 255 if v > 127 else 0).getbbox() or (0, 0, *image.size)
     garment, alpha = image.crop(box), alpha.crop(box).filter(ImageFilter.GaussianBlur(1.0))

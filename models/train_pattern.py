@@ -5,13 +5,13 @@
 ``clothing_small/colour_pattern_labels.csv`` labels every validation photo and the first 160 test photos with
 a pattern (solid, striped, checked, floral, dotted, printed). The head is a softmax regression on the style
 embedding of the network in ``--folder`` (through the product's own encoder) plus the six texture measures of
-:func:`engine.attributes.texture`. The L2 strength is chosen by 5-fold cross-validation on the validation
+:func:`models.pixels.texture`. The L2 strength is chosen by 5-fold cross-validation on the validation
 rows (one-standard-error rule); the head is then fitted on all of them. Test rows are only reported. Writes
 ``pattern.npz`` + ``pattern.json`` into the folder (byte-reproducible). ``models.train_style`` runs this as its
 last step.
 
-Reusing the engine's segmentation and texture measures keeps training and inference on identical features;
-nothing in ``engine/`` imports this module.
+The features are computed as the tagger computes them (:mod:`models.pixels` for the garment mask and texture,
+the style network through :mod:`models.runtime`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import torch
 
 from models.artifacts import STYLE_DIR, model_tag
 from models.pattern_head import PatternHead
+from models.pixels import pattern_features, photo_lab_and_mask
+from models.runtime import StyleRuntime
 
 SEED = 0
 FOLDS = 5
@@ -41,15 +43,12 @@ def _rows(data: Path, split: str) -> list[dict[str, str]]:
 def features(data: Path, rows: list[dict[str, str]], folder: Path) -> np.ndarray:
     """Return float32 [N, D + 6] rows ``[style embedding, texture]`` computed as the tagger computes them."""
     from config.settings import load_settings
-    from engine.attributes import pattern_features
-    from engine.colors import extract_colors
-    from engine.encoders.embedded import EmbeddedEncoder
     from models.style_data import open_rgb
 
-    encoder = EmbeddedEncoder(load_settings(), heads_dir=folder)
+    encoder = StyleRuntime(folder, cache_dir=load_settings().cache_dir, device="cpu")
     images = [open_rgb(data / "clothing_small" / r["path"]) for r in rows]
     emb = encoder.embed_images(images)
-    tex = np.stack([pattern_features(im, extract_colors(im).mask)[1] for im in images])
+    tex = np.stack([pattern_features(im, photo_lab_and_mask(im)[1])[1] for im in images])
     return np.concatenate([emb, tex], axis=1).astype(np.float32)
 
 

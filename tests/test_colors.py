@@ -11,8 +11,9 @@ from PIL import Image, ImageDraw
 
 from config.vocabulary import COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS
 from engine.attributes import infer_formality, infer_pattern, infer_seasons
-from engine.colors import extract_colors, working_rgb
+from engine.colors import extract_colors
 from engine.types import Color
+from models.pixels import working_rgb
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "clothing_small"
 LABELS = DATA / "colour_pattern_labels.csv"

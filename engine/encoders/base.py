@@ -9,6 +9,9 @@ import numpy as np
 from PIL import Image
 
 from engine.attributes import PatternModel
+from models.runtime import l2_normalise
+
+__all__ = ["Encoder", "HeadOutput", "l2_normalise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +54,3 @@ class Encoder(ABC):
     def supports_text(self) -> bool:
         """Whether ``embed_texts`` is available."""
         return False
-
-
-def l2_normalise(x: np.ndarray) -> np.ndarray:
-    """Return rows scaled to unit length (zero rows stay zero)."""
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return (x / np.maximum(norms, 1e-12)).astype(np.float32)

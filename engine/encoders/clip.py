@@ -18,8 +18,8 @@ from PIL import Image
 from config.settings import Settings
 from config.vocabulary import CATEGORIES, COLOR_NAMES, PATTERNS, Vocabulary, load_vocabulary
 from engine.encoders.base import Encoder, HeadOutput, l2_normalise
-from engine.encoders.embedded import resolve_device
 from engine.errors import EncoderUnavailable
+from models.runtime import resolve_device
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,152 @@
+"""The committed style network, ready for inference: ONNX Runtime on CPU, torch float16 on CUDA.
+
+``StyleRuntime`` loads a weights folder (``models/weights/style_v1``: network, heads, pattern head, config) and
+turns RGB images into the 256-d L2-normalised style embedding and tag probabilities. CPU runs the network exported
+once to ONNX (cached under ``cache_dir`` by a name keyed by the weights, config and export code) with ONNX
+Runtime; that steady state imports no torch. CUDA runs the torch module in float16.
+
+The engine's ``embedded`` encoder adapts this to its ``Encoder`` interface; the training and evaluation commands
+use it directly, so they measure exactly what the product computes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from models.artifacts import EMBEDDING_NAME, INPUT_NAME, STYLE_DIR, model_tag, onnx_file
+from models.heads import TaggerHeads
+from models.pattern_head import PatternHead
+
+log = logging.getLogger(__name__)
+
+CHUNK = 32
+
+
+class RuntimeUnavailable(Exception):
+    """The network cannot run here (no CUDA where asked for, an unreadable export...); the message says why."""
+
+
+def resolve_device(setting: str) -> str:
+    """Return "cuda" or "cpu" for a device setting ("auto", "cpu" or "cuda").
+
+    "auto" only imports torch to ask about CUDA when an NVIDIA device node exists (or torch is already
+    loaded), so a CPU-only process on Linux never pays for importing torch.
+    """
+    if setting != "auto":
+        return setting
+    if sys.platform.startswith("linux") and not os.path.exists("/dev/nvidiactl") and "torch" not in sys.modules:
+        return "cpu"
+    try:
+        import torch
+    except ImportError:
+        return "cpu"
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_style_net(folder: Path = STYLE_DIR) -> Any:
+    """Return the committed style network as a float32 torch module in eval mode (imports torch)."""
+    from models.style_net import StyleNet, StyleNetConfig
+
+    config = TaggerHeads.load(folder).config
+    return StyleNet.load(folder, StyleNetConfig.from_dict(config["network"]))
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Return rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class StyleRuntime:
+    """One weights folder loaded for inference: embeddings, tag probabilities and the pattern head."""
+
+    def __init__(
+        self,
+        folder: Path = STYLE_DIR,
+        *,
+        cache_dir: Path,
+        device: str = "auto",
+        threads: int = 1,
+        chunk: int = CHUNK,
+    ) -> None:
+        self.folder = folder
+        self.heads = TaggerHeads.load(folder)
+        self.preprocessing = self.heads.preprocessing
+        self.dim = self.heads.dim
+        #: Names the embedding space: changes with the weights or the network config.
+        self.tag = model_tag(folder)
+        pattern = PatternHead.load(folder)
+        if pattern is not None and pattern.info.get("network") != self.tag:
+            log.warning("pattern head in %s was trained for another network; not using it", folder)
+            pattern = None
+        #: The learned pattern head of this embedding space (``models.train_pattern``), or None.
+        self.pattern_head = pattern
+        rule = self.heads.config.get("low_confidence", {})
+        #: Below this top type probability the type is a guess (chosen on validation) ...
+        self.low_confidence_threshold = float(rule.get("threshold", 0.0))
+        #: ... and such validation photos were right this often.
+        self.low_confidence_accuracy = float(rule.get("validation_accuracy_flagged", 1.0))
+        self.chunk = chunk
+        self.device = resolve_device(device)
+        self.onnx_path: Path | None = None
+        self.exported_now = False
+        self._session: Any = None
+        self._module: Any = None
+        if self.device == "cuda":
+            self._load_torch()
+        else:
+            self._load_onnx(cache_dir, threads)
+
+    def _load_onnx(self, cache_dir: Path, threads: int) -> None:
+        import onnxruntime as ort
+
+        path = onnx_file(cache_dir, self.folder)
+        if not path.exists():
+            from models.style_net import export_onnx  # the only step on CPU that needs torch
+
+            log.info("exporting the style network to %s (once)", path)
+            export_onnx(load_style_net(self.folder), path)
+            self.exported_now = True
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        try:
+            self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for a corrupt file
+            raise RuntimeUnavailable(f"cannot load the exported encoder {path}: {exc}") from exc
+        self.onnx_path = path
+
+    def _load_torch(self) -> None:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise RuntimeUnavailable("the device is set to cuda but torch sees no CUDA device (use cpu or auto)")
+        self._module = load_style_net(self.folder).to("cuda").half()
+
+    def _embed(self, pixels: np.ndarray) -> np.ndarray:
+        if self._session is not None:
+            return np.asarray(self._session.run([EMBEDDING_NAME], {INPUT_NAME: pixels})[0], dtype=np.float32)
+        import torch
+
+        with torch.inference_mode():
+            out = self._module(torch.from_numpy(pixels).to("cuda", non_blocking=True).half())[0]
+        return out.float().cpu().numpy()
+
+    def embed_images(self, images: list[Image.Image]) -> np.ndarray:
+        """Return float32 [N, dim] L2-normalised style embeddings, computed in chunks of ``self.chunk``."""
+        out = np.zeros((len(images), self.dim), dtype=np.float32)
+        for start in range(0, len(images), self.chunk):
+            part = images[start : start + self.chunk]
+            out[start : start + len(part)] = self._embed(self.preprocessing.batch(part))
+        return l2_normalise(out)
+
+    def predict(self, embeddings: np.ndarray) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+        """Return calibrated ``{head: (labels, probs)}`` for ``category`` and ``type`` of embeddings."""
+        return self.heads.predict(np.asarray(embeddings, dtype=np.float32).reshape(-1, self.dim))
