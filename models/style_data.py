@@ -24,7 +24,8 @@ from models.pixels import photo_lab_and_mask
 from models.preprocess import Preprocessing
 
 REPO = Path(__file__).resolve().parent.parent
-CACHE_DIR = REPO / "build" / "style_cache"
+#: Cached frozen-block activations and scratch exports; STYLIST_STYLE_CACHE moves it (the tests use a temp folder).
+CACHE_DIR = Path(os.environ.get("STYLIST_STYLE_CACHE", REPO / "build" / "style_cache"))
 VIEWS = ("original", "mirror", "crop", "product_white", "product_grey")
 AUG_VERSION = 1  # bump when the views change, so cached activations are rebuilt
 # Fine types with too few photos to learn are folded into their nearest common type.
