@@ -3,7 +3,9 @@
     python -m bench.batcher_speed [--callers 32] [--rounds 7] [--max-wait-ms 5] [--threads 1]
 
 Variants, interleaved round by round in one process with the embedded encoder (ONNX Runtime on CPU):
-- ``batched``: every caller awaits ``EncoderBatcher.embed`` at once; the batcher merges them;
+- ``batched``: every caller awaits ``EncoderBatcher.embed`` at once, batched as the product batches on this
+  device (``BatchPlan.for_device``: on a CPU batches of 8, one worker per free core);
+- ``batched_one_worker``: the same, one batch of up to 32 at a time (the previous release);
 - ``sequential``: the same calls awaited one after another, each a batch of 1 behind ``asyncio.to_thread``;
 - ``concurrent``: the same calls all at once, each its own ``asyncio.to_thread`` batch of 1 (no batcher);
 - ``one_call``: all photos in one ``embed_images`` call, the batcher's ideal (its overhead = batched - this).
@@ -68,11 +70,15 @@ def _images(count: int) -> list[Any]:
     ]
 
 
-async def _rounds(encoder: Any, callers: int, rounds: int, max_wait_ms: float) -> dict[str, list[float]]:
-    from engine.batcher import EncoderBatcher
+async def _rounds(
+    encoder: Any, callers: int, rounds: int, max_wait_ms: float, threads: int
+) -> dict[str, list[float]]:
+    from engine.batcher import BatchPlan, EncoderBatcher
 
     images = _images(callers)
-    batcher = EncoderBatcher(encoder, max_batch=callers, max_wait_ms=max_wait_ms)
+    plan = BatchPlan.for_device(getattr(encoder, "device", "cpu") == "cuda", threads)
+    batcher = EncoderBatcher(encoder, max_batch=plan.max_batch, max_wait_ms=plan.max_wait_ms, workers=plan.workers)
+    single = EncoderBatcher(encoder, max_batch=callers, max_wait_ms=max_wait_ms)
     latencies: list[float] = []
 
     async def timed(image: Any) -> None:
@@ -82,6 +88,9 @@ async def _rounds(encoder: Any, callers: int, rounds: int, max_wait_ms: float) -
 
     async def batched() -> None:
         await asyncio.gather(*(timed(image) for image in images))
+
+    async def batched_one_worker() -> None:
+        await asyncio.gather(*(single.embed(image) for image in images))
 
     async def sequential() -> None:
         for image in images:
@@ -93,7 +102,8 @@ async def _rounds(encoder: Any, callers: int, rounds: int, max_wait_ms: float) -
     async def one_call() -> None:
         await asyncio.to_thread(encoder.embed_images, images)
 
-    variants = {"batched": batched, "sequential": sequential, "concurrent": concurrent, "one_call": one_call}
+    variants = {"batched": batched, "batched_one_worker": batched_one_worker, "sequential": sequential,
+                "concurrent": concurrent, "one_call": one_call}
     for run in variants.values():  # warm-up: first-call allocations, thread start
         await run()
     latencies.clear()
@@ -106,7 +116,9 @@ async def _rounds(encoder: Any, callers: int, rounds: int, max_wait_ms: float) -
             seconds[name].append(time.perf_counter() - start)
     seconds["batches_per_round"] = [(batcher.batches - batches_before) / rounds]
     seconds["latency"] = latencies
+    seconds["plan"] = [plan.max_batch, plan.max_wait_ms, plan.workers]
     await batcher.close()
+    await single.close()
     return seconds
 
 
@@ -120,23 +132,29 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         encoder = load_embedded(Path(tmp), args.threads)
-        seconds = asyncio.run(_rounds(encoder, args.callers, args.rounds, args.max_wait_ms))
+        seconds = asyncio.run(_rounds(encoder, args.callers, args.rounds, args.max_wait_ms, args.threads))
     n = args.callers
-    med = {name: statistics.median(seconds[name]) for name in ("batched", "sequential", "concurrent", "one_call")}
+    names = ("batched", "batched_one_worker", "sequential", "concurrent", "one_call")
+    med = {name: statistics.median(seconds[name]) for name in names}
+    max_batch, wait, workers = seconds["plan"]
     lat = sorted(seconds["latency"])
     print(f"\n{n} callers x 1 photo (samples/wardrobe), embedded encoder on {getattr(encoder, 'device', '?')}, "
           f"{args.threads} thread(s), max_wait {args.max_wait_ms} ms, median of {args.rounds} interleaved rounds; "
-          f"{seconds['batches_per_round'][0]:.1f} batches per batched round\n")
+          f"{seconds['batches_per_round'][0]:.1f} batches per batched round (plan: batches of {max_batch:.0f}, "
+          f"wait {wait} ms, {workers:.0f} workers)\n")
     print("| variant | wall ms for all callers | images/s |")
     print("|---|---|---|")
-    for name, label in (("batched", "MicroBatcher (product)"), ("sequential", "one by one, batch of 1"),
+    for name, label in (("batched", "MicroBatcher (product plan)"),
+                        ("batched_one_worker", "MicroBatcher, one batch of up to 32 at a time (previous release)"),
+                        ("sequential", "one by one, batch of 1"),
                         ("concurrent", "all at once, to_thread each, batch of 1"),
                         ("one_call", "one embed_images call of all photos (no batcher)")):
         print(f"| {label} | {med[name] * 1000:.1f} | {n / med[name]:.1f} |")
     print(f"\nbatched caller latency: p50 {statistics.median(lat) * 1000:.1f} ms, "
           f"p95 {lat[int(0.95 * (len(lat) - 1))] * 1000:.1f} ms")
     print(f"throughput ratio batched / sequential: {med['sequential'] / med['batched']:.2f}x; "
-          f"batched / concurrent-unbatched: {med['concurrent'] / med['batched']:.2f}x")
+          f"batched / concurrent-unbatched: {med['concurrent'] / med['batched']:.2f}x; "
+          f"batched / previous release: {med['batched_one_worker'] / med['batched']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
             with torch.inference_mode():
                 return module(torch.from_numpy(pixels))[0].numpy()
 
-        encoder._embed = eager  # type: ignore[method-assign]
+        encoder.runtime._embed = eager  # type: ignore[method-assign]
     tagger = build_tagger(settings, encoder)
     paths = _photos(folder, limit)
 

@@ -2,7 +2,9 @@
 
 ``await batcher.submit(item)`` queues one item; a background task takes up to ``max_batch`` queued items,
 waiting at most ``max_wait_ms`` after the oldest arrived, and runs the blocking batch function on the
-batcher's own single worker thread, so one model runs one batch at a time. Nothing starts until the first
+batcher's own worker threads: ``workers`` batches at most at a time (1 for a GPU, which wants one full batch;
+on a CPU one per core that an ONNX session with one intra-op thread can use, since bigger batches do not make
+ONNX Runtime faster per image there). Nothing starts until the first
 ``submit``: construction does no work and binds no event loop.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -26,6 +29,22 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    """How a model on one kind of device should be batched."""
+
+    max_batch: int
+    max_wait_ms: float
+    workers: int
+
+    @classmethod
+    def for_device(cls, on_gpu: bool, encoder_threads: int = 1) -> BatchPlan:
+        """A GPU gets full batches one at a time; a CPU small batches side by side, one per free core."""
+        if on_gpu:
+            return cls(max_batch=32, max_wait_ms=5.0, workers=1)
+        return cls(max_batch=8, max_wait_ms=2.0, workers=max(1, (os.cpu_count() or 1) // encoder_threads))
+
+
 class BatcherClosed(RuntimeError):
     """``submit`` was called on a batcher that is closing or closed."""
 
@@ -38,23 +57,32 @@ class _Pending(Generic[T, R]):
 
 
 class MicroBatcher(Generic[T, R]):
-    """Run ``fn(list[T]) -> list[R]`` over batches of concurrently submitted items, one batch at a time."""
+    """Run ``fn(list[T]) -> list[R]`` over batches of concurrently submitted items, ``workers`` batches at a time."""
 
     def __init__(
-        self, fn: Callable[[list[T]], list[R]], *, max_batch: int = 32, max_wait_ms: float = 5.0, name: str = "batch"
+        self,
+        fn: Callable[[list[T]], list[R]],
+        *,
+        max_batch: int = 32,
+        max_wait_ms: float = 5.0,
+        workers: int = 1,
+        name: str = "batch",
     ) -> None:
-        if max_batch < 1 or max_wait_ms < 0:
-            raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
+        if max_batch < 1 or max_wait_ms < 0 or workers < 1:
+            raise ValueError("max_batch and workers must be >= 1 and max_wait_ms >= 0")
         self.fn = fn
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000
         self.name = name
+        self.workers = workers
         self.batches = 0  # batches run so far, for metrics and tests
         self._pending: deque[_Pending[T, R]] = deque()
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._running: set[asyncio.Task[None]] = set()
         self._closing = False
 
     async def submit(self, item: T) -> R:
@@ -84,7 +112,8 @@ class MicroBatcher(Generic[T, R]):
         if self._loop is None:
             self._loop = loop
             self._wakeup = asyncio.Event()
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.name}-batcher")
+            self._slots = asyncio.Semaphore(self.workers)
+            self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=f"{self.name}-batcher")
         elif loop is not self._loop:
             raise RuntimeError(f"{self.name} batcher is bound to another event loop")
         if self._task is None or self._task.done():
@@ -105,12 +134,28 @@ class MicroBatcher(Generic[T, R]):
                         async with asyncio.timeout(delay):
                             await self._wakeup.wait()
                     continue
-                await self._run_batch(self._take())
+                await self._start_batch()
+            if self._running:  # closing: let the batches in flight finish
+                await asyncio.gather(*self._running)
         finally:  # only reached by cancellation of the loop or a bug: never leave a caller waiting
             while self._pending:
                 waiting = self._pending.popleft().future
                 if not waiting.done():
                     waiting.set_exception(BatcherClosed(f"{self.name} batcher stopped"))
+
+    async def _start_batch(self) -> None:
+        """Wait for a free worker, then run the next batch in the background."""
+        assert self._slots is not None and self._loop is not None
+        await self._slots.acquire()
+        batch = self._take()  # taken after the wait, so items that arrived meanwhile join this batch
+        task = self._loop.create_task(self._run_batch(batch))
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        assert self._slots is not None
+        self._slots.release()
 
     def _take(self) -> list[_Pending[T, R]]:
         """Pop up to ``max_batch`` items whose callers are still waiting."""
@@ -143,10 +188,11 @@ class MicroBatcher(Generic[T, R]):
 class EncoderBatcher:
     """Micro-batched access to an encoder: ``await embed(image)`` from any number of concurrent requests."""
 
-    def __init__(self, encoder: Encoder, *, max_batch: int = 32, max_wait_ms: float = 5.0) -> None:
+    def __init__(self, encoder: Encoder, *, max_batch: int = 32, max_wait_ms: float = 5.0, workers: int = 1) -> None:
         self.encoder = encoder
         self._images: MicroBatcher[Image.Image, np.ndarray] = MicroBatcher(
-            self._embed_batch, max_batch=max_batch, max_wait_ms=max_wait_ms, name=f"{encoder.name}-images"
+            self._embed_batch, max_batch=max_batch, max_wait_ms=max_wait_ms, workers=workers,
+            name=f"{encoder.name}-images",
         )
 
     def _embed_batch(self, images: list[Image.Image]) -> list[np.ndarray]:

@@ -18,7 +18,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from config.settings import Settings
-from engine.batcher import MicroBatcher
+from engine.batcher import BatchPlan, MicroBatcher
 from engine.blobs import BlobStore
 from engine.compat import ItemFeatures
 from engine.db import Database, FeedbackRow, GarmentRow, LookRow, UserRow, WearRow, utcnow
@@ -93,10 +93,11 @@ class Stylist:
         self._to_garment = partial(row_to_garment, vocabulary=self.vocabulary)
         self.matcher: TagTextMatcher | None = None  # MiniLM, loaded on the first text search
         self._matcher_lock = asyncio.Lock()
-        # Concurrent requests share encoder batches (a GPU is fed full ones; on CPU it bounds concurrency).
-        on_gpu = getattr(tagger.encoder, "device", "cpu") == "cuda"
+        # Concurrent requests share encoder batches: a GPU is fed full ones, one at a time; on a CPU small batches
+        # run side by side, one per core the encoder's threads leave free (bench/batcher_speed.py).
+        plan = BatchPlan.for_device(getattr(tagger.encoder, "device", "cpu") == "cuda", settings.encoder_threads)
         self.tag_batcher: MicroBatcher[Image.Image, Tagged] = MicroBatcher(
-            tagger.tag, max_batch=32 if on_gpu else 8, max_wait_ms=5.0 if on_gpu else 2.0, name="tagger"
+            tagger.tag, max_batch=plan.max_batch, max_wait_ms=plan.max_wait_ms, workers=plan.workers, name="tagger"
         )
         self.outfits = OutfitService(
             db, blobs, self.vocabulary, weather, self._to_garment,

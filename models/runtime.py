@@ -26,7 +26,11 @@ from models.pattern_head import PatternHead
 
 log = logging.getLogger(__name__)
 
-CHUNK = 32
+#: Images per network call. ONNX Runtime on this class of CPU gets slower per image in bigger batches (cache
+#: pressure): 6.2 ms at 1, 6.5 at 4, 7.9 at 32 with one thread; 3.2-3.5 ms at 1-4, 4.0 at 32 with two
+#: (``python -m bench.chunk_size``). A GPU wants big batches.
+CPU_CHUNK = 4
+GPU_CHUNK = 64
 
 
 class RuntimeUnavailable(Exception):
@@ -74,7 +78,7 @@ class StyleRuntime:
         cache_dir: Path,
         device: str = "auto",
         threads: int = 1,
-        chunk: int = CHUNK,
+        chunk: int | None = None,
     ) -> None:
         self.folder = folder
         self.heads = TaggerHeads.load(folder)
@@ -93,8 +97,8 @@ class StyleRuntime:
         self.low_confidence_threshold = float(rule.get("threshold", 0.0))
         #: ... and such validation photos were right this often.
         self.low_confidence_accuracy = float(rule.get("validation_accuracy_flagged", 1.0))
-        self.chunk = chunk
         self.device = resolve_device(device)
+        self.chunk = chunk or (GPU_CHUNK if self.device == "cuda" else CPU_CHUNK)
         self.onnx_path: Path | None = None
         self.exported_now = False
         self._session: Any = None

@@ -57,6 +57,24 @@ async def test_concurrent_submits_share_few_batches_and_keep_identity() -> None:
     assert batcher.batches == 4
 
 
+async def test_workers_run_batches_side_by_side() -> None:
+    fn = Recorder(delay=0.1)
+    batcher: MicroBatcher[int, int] = MicroBatcher(fn, max_batch=8, max_wait_ms=20, workers=2)
+    results = await asyncio.gather(*(batcher.submit(i) for i in range(32)))
+    assert results == [i * 10 for i in range(32)]
+    assert sorted(x for b in fn.batches for x in b) == list(range(32))
+    assert fn.max_running == 2  # two batches overlapped, never more
+    late = asyncio.ensure_future(batcher.submit(99))
+    await asyncio.sleep(0.03)  # its batch is running now
+    await batcher.close()  # waits for the batch in flight
+    assert late.done() and late.result() == 990
+
+
+async def test_bad_worker_count_is_refused() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        MicroBatcher(Recorder(), workers=0)
+
+
 async def test_a_lone_request_waits_at_most_max_wait() -> None:
     fn = Recorder()
     batcher: MicroBatcher[int, int] = MicroBatcher(fn, max_batch=32, max_wait_ms=30)

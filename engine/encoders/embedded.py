@@ -18,7 +18,7 @@ from engine.attributes import PatternModel
 from engine.encoders.base import Encoder, HeadOutput
 from engine.errors import EncoderUnavailable
 from models.artifacts import STYLE_DIR
-from models.runtime import CHUNK, RuntimeUnavailable, StyleRuntime, load_style_net, resolve_device
+from models.runtime import RuntimeUnavailable, StyleRuntime, load_style_net, resolve_device
 
 __all__ = ["EmbeddedEncoder", "load_style_net", "resolve_device"]
 
@@ -26,7 +26,7 @@ __all__ = ["EmbeddedEncoder", "load_style_net", "resolve_device"]
 class EmbeddedEncoder(Encoder):
     """Fine-tuned Lite0: 256-d style embedding + calibrated category and type heads on that embedding."""
 
-    def __init__(self, settings: Settings, heads_dir: Path = STYLE_DIR, chunk: int = CHUNK) -> None:
+    def __init__(self, settings: Settings, heads_dir: Path = STYLE_DIR, chunk: int | None = None) -> None:
         try:
             runtime = StyleRuntime(
                 heads_dir,
@@ -50,7 +50,7 @@ class EmbeddedEncoder(Encoder):
         self.low_confidence_threshold = runtime.low_confidence_threshold
         self.low_confidence_accuracy = runtime.low_confidence_accuracy
         self.device = runtime.device
-        self.chunk = chunk
+        self.chunk = runtime.chunk
         self.onnx_path = runtime.onnx_path
         self.exported_now = runtime.exported_now
 
