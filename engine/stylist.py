@@ -445,7 +445,9 @@ class Stylist:
         for start in range(0, len(rows), _BATCH):
             chunk = rows[start : start + _BATCH]
             images = [
-                self.tagger.decode(PhotoInput(await asyncio.to_thread(self.blobs.get, row.image_hash), row.id))
+                self.tagger.decode(
+                    PhotoInput(await asyncio.to_thread(self.blobs.get, row.image_hash), row.id), refuse_blank=False
+                )
                 for row in chunk
             ]
             vectors = await asyncio.to_thread(self.tagger.encoder.embed_images, images)

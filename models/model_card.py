@@ -81,7 +81,8 @@ distance to the nearest training photos (26%) do no better. Flagged photos are a
   low-confidence rule, and treat it as a prompt to ask the user, not a classifier.
 - Unseen kinds of things are rarely noticed (26% flagged in the held-out-type experiment above). Spot check on
   synthetic non-garments: random noise and a gradient fall below the threshold, but plain mid-grey and plain
-  white images are called `hat` with p 0.95 and 0.93.
+  white images are called `hat` with p 0.95 and 0.93 (the product's intake refuses photos of one flat colour
+  before the network sees them).
 - {goals}
 """
 

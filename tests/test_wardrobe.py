@@ -55,6 +55,31 @@ async def test_good_photos_are_added_and_bad_ones_rejected_without_writes(stylis
     assert await stylist.wardrobe("bob") == []
 
 
+def _flat(colour: tuple[int, int, int], noise: float = 0.0) -> PhotoInput:
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    pixels = np.clip(np.array(colour) + rng.normal(0, noise, (300, 240, 3)), 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "JPEG", quality=90)
+    return PhotoInput(buf.getvalue(), f"flat-{colour[0]}.jpg")
+
+
+async def test_a_photo_of_one_flat_colour_is_refused_not_tagged(stylist):
+    # The network calls a plain grey image a hat with p 0.95; intake refuses it with a reason instead.
+    blank = [_flat((128, 128, 128)), _flat((250, 250, 250), noise=0.6)]
+    result = await stylist.add_garments("alice", [*blank, sample_photo(sample_names("hat")[0])])
+    assert [r.name for r in result.rejected] == [p.name for p in blank]
+    assert all("one flat colour" in r.reason for r in result.rejected)
+    assert len(result.added) == 1 and len(blob_files(stylist)) == 2
+    tagged = await stylist.tag_photos(blank)
+    assert all(getattr(t, "reason", "").startswith("the photo is one flat colour") for t in tagged)
+    # real photos, even of a plain garment filling the frame, are far from flat: all 36 samples pass
+    assert not (await stylist.add_garments("bob", [sample_photo(n) for n in sample_names()])).rejected
+
+
 async def test_users_never_see_each_others_items(stylist):
     alice = await stylist.add_garments("alice", [sample_photo(n) for n in sample_names("shoes")])
     bob = await stylist.add_garments("bob", [sample_photo(n) for n in sample_names("t-shirt")])
