@@ -16,7 +16,7 @@ Pure and synchronous; the async facade calls ``compose`` in a worker thread. One
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
@@ -205,9 +205,11 @@ class _Scene:
     """Per-call arrays of the pools: item scores padded with a trailing "none" entry, and cached pair matrices."""
 
     def __init__(self, wardrobe: _Wardrobe, scorer: CompatScorer, today: date,
-                 recent_looks: Collection[frozenset[str]]) -> None:
+                 recent_looks: Collection[frozenset[str]],
+                 pair_shifts: Mapping[frozenset[str], float] | None = None) -> None:
         self.pools = {s: p for s, p in wardrobe.pools.items() if p}
         self.scorer = scorer
+        self.pair_shifts = pair_shifts or {}
         self.recent_looks = set(recent_looks)
         order = [s for s in SLOT_ORDER if s in self.pools]
         self.pairs = PoolPairs([c.features for s in order for c in self.pools[s]])
@@ -236,8 +238,20 @@ class _Scene:
                 return self._compat[(t, s)].T
             padded = np.zeros((self.size(s) + 1, self.size(t) + 1))
             padded[:-1, :-1] = self.scorer.score_block(self.pairs, self.part[s], self.part[t])
+            self._apply_pair_shifts(padded, s, t)
             self._compat[(s, t)] = padded
         return self._compat[(s, t)]
+
+    def _apply_pair_shifts(self, padded: np.ndarray, s: str, t: str) -> None:
+        """Move the compatibility of the pairs this user has an opinion on (within [0, 1])."""
+        for pair, shift in self.pair_shifts.items():
+            if len(pair) != 2:
+                continue
+            a, b = tuple(pair)
+            for x, y in ((a, b), (b, a)):
+                i, j = self.index_of[s].get(x), self.index_of[t].get(y)
+                if i is not None and j is not None:
+                    padded[i, j] = min(1.0, max(0.0, padded[i, j] + shift))
 
     def best(self, s: str, t: str) -> np.ndarray:
         """Return, per item of slot s (and 0 for "none"), its best compatibility with any item of slot t."""
@@ -507,22 +521,26 @@ def _select(scene: _Scene, plans: list[Plan], search: Callable[[_Scene, Plan, _C
 def compose(candidates: Sequence[Candidate], request: OutfitRequest, weather: Weather, scorer: CompatScorer, *,
             recent_days: int = 7, today: date, n: int = 3, beam_width: int = 24,
             exclude_looks: Collection[frozenset[str]] = frozenset(), skip: int = 0,
-            recent_looks: Collection[frozenset[str]] = frozenset()) -> ComposeResult:
+            recent_looks: Collection[frozenset[str]] = frozenset(),
+            pair_shifts: Mapping[frozenset[str], float] | None = None) -> ComposeResult:
     """Return the ``n`` best diverse looks after the first ``skip``, found by beam search, and what is missing.
 
-    ``exclude_looks`` (sets of garment ids) are never returned; ``recent_looks`` score lower on novelty.
+    ``exclude_looks`` (sets of garment ids) are never returned; ``recent_looks`` score lower on novelty;
+    ``pair_shifts`` moves the compatibility of item pairs this user has judged (``Preference.pair_shifts``).
     """
     return _compose(candidates, request, weather, scorer, _beam_search(beam_width), recent_days=recent_days,
-                    today=today, n=n, exclude_looks=exclude_looks, skip=skip, recent_looks=recent_looks)
+                    today=today, n=n, exclude_looks=exclude_looks, skip=skip, recent_looks=recent_looks,
+                    pair_shifts=pair_shifts)
 
 
 def compose_exhaustive(candidates: Sequence[Candidate], request: OutfitRequest, weather: Weather,
                        scorer: CompatScorer, *, recent_days: int = 7, today: date, n: int = 3,
                        exclude_looks: Collection[frozenset[str]] = frozenset(), skip: int = 0,
-                       recent_looks: Collection[frozenset[str]] = frozenset()) -> ComposeResult:
+                       recent_looks: Collection[frozenset[str]] = frozenset(),
+                       pair_shifts: Mapping[frozenset[str], float] | None = None) -> ComposeResult:
     """Return what ``compose`` returns, scoring the full product of the pools (small wardrobes only)."""
     return _compose(candidates, request, weather, scorer, _exhaustive, recent_days=recent_days, today=today,
-                    n=n, exclude_looks=exclude_looks, skip=skip, recent_looks=recent_looks)
+                    n=n, exclude_looks=exclude_looks, skip=skip, recent_looks=recent_looks, pair_shifts=pair_shifts)
 
 
 def search_space(candidates: Sequence[Candidate], request: OutfitRequest, weather: Weather, *, today: date,
@@ -536,13 +554,14 @@ def search_space(candidates: Sequence[Candidate], request: OutfitRequest, weathe
 def _compose(candidates: Sequence[Candidate], request: OutfitRequest, weather: Weather, scorer: CompatScorer,
              search: Callable[[_Scene, Plan, _Constraint], _Found | None], *, recent_days: int, today: date,
              n: int, exclude_looks: Collection[frozenset[str]], skip: int,
-             recent_looks: Collection[frozenset[str]]) -> ComposeResult:
+             recent_looks: Collection[frozenset[str]],
+             pair_shifts: Mapping[frozenset[str], float] | None = None) -> ComposeResult:
     wardrobe = _filter(candidates, request, weather, today, recent_days)
     plans = _plans(wardrobe)
     missing = _missing(wardrobe, weather, plans)
     if not plans:
         return ComposeResult([], missing)
-    scene = _Scene(wardrobe, scorer, today, recent_looks)
+    scene = _Scene(wardrobe, scorer, today, recent_looks, pair_shifts)
     picked = _select(scene, plans, search, n + skip, exclude_looks)[skip:]
     return ComposeResult([_look(scene, f, wardrobe, weather, request.occasion) for f in picked], missing)
 

@@ -165,7 +165,7 @@ class OutfitService:
         result = await asyncio.to_thread(
             compose, candidates, request, weather, self.scorer, recent_days=self.recent_days, today=today,
             n=max(1, min(request.n, 10)), skip=max(0, skip), exclude_looks=data.preference.disliked_looks,
-            recent_looks=data.recent_looks,
+            recent_looks=data.recent_looks, pair_shifts=data.preference.pair_shifts(),
         )
         if not result.looks:
             raise NoLookPossible(result.missing)

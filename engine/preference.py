@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import combinations
 
 from engine.looks import FeedbackKind
 from engine.types import Garment
@@ -20,6 +21,7 @@ FEEDBACK_WEIGHT = {
 HALF_LIFE_DAYS = 60.0  # older feedback counts less: tastes change
 ITEM_GAIN = 0.8  # logit per unit of item affinity
 FEATURE_GAIN = 0.25  # logit per unit of tag-value affinity (shared by all items with that value)
+PAIR_SHIFT = 0.3  # most a pair's compatibility moves for this user: "not these two together", "these two, yes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,12 @@ class Preference:
     items: dict[str, float] = field(default_factory=dict)
     features: dict[str, float] = field(default_factory=dict)
     disliked_looks: set[frozenset[str]] = field(default_factory=set)
+    #: Affinity of two items worn together (from feedback on looks and on pairs), keyed by the pair.
+    pairs: dict[frozenset[str], float] = field(default_factory=dict)
+
+    def pair_shifts(self) -> dict[frozenset[str], float]:
+        """Return, per pair with an opinion, how much to move its compatibility (within +-``PAIR_SHIFT``)."""
+        return {pair: PAIR_SHIFT * math.tanh(a) for pair, a in self.pairs.items() if abs(a) > 1e-6}
 
     def score(self, garment: Garment) -> float:
         """Return how much this user likes a garment, from their feedback on it and on similar ones."""
@@ -65,6 +73,10 @@ def build_preference(events: Iterable[FeedbackEvent], garments: dict[str, Garmen
             pref.disliked_looks.add(frozenset(event.item_ids))
         # Feedback on a whole look is shared among its items; on one pair it lands fully on both.
         share = weight / max(1.0, len(event.item_ids) / 2)
+        # ... and among its pairs: each item's pairs together carry the look's weight.
+        for a, b in combinations(sorted(set(event.item_ids)), 2):
+            pair = frozenset((a, b))
+            pref.pairs[pair] = pref.pairs.get(pair, 0.0) + weight / max(1, len(set(event.item_ids)) - 1)
         for item_id in event.item_ids:
             pref.items[item_id] = pref.items.get(item_id, 0.0) + share
             garment = garments.get(item_id)

@@ -286,3 +286,29 @@ def test_beam_search_finds_the_exhaustive_optimum(beam_width: int) -> None:
         exact += beam.looks[0].id == full.looks[0].id
         assert beam.looks[0].score.total >= full.looks[0].score.total - 0.01
     assert compared >= 15 and exact >= 0.8 * compared
+
+
+def test_a_disliked_pair_is_not_worn_together_but_each_item_stays() -> None:
+    looks = run(n=5).looks
+    top = next(look for look in looks if any(i.startswith("t-") for i in ids(look))
+               and any(i.startswith("b-") for i in ids(look)))
+    a = next(i for i in sorted(ids(top)) if i.startswith("t-"))
+    b = next(i for i in sorted(ids(top)) if i.startswith("b-"))
+    assert any({a, b} <= ids(look) for look in run(n=3).looks)
+    # "not these two together": the pair's compatibility drops for this user only
+    shifted = run(n=3, pair_shifts={frozenset((a, b)): -0.3}).looks
+    assert all(not {a, b} <= ids(look) for look in shifted)
+    assert any(a in ids(look) or b in ids(look) for look in shifted)  # each item is still worn
+    # the same result from the exhaustive search, so the shift is applied to every pair matrix the same way
+    exhaustive = compose_exhaustive(wardrobe(), OutfitRequest(), MILD, SCORER, today=TODAY, n=3,
+                                    pair_shifts={frozenset((a, b)): -0.3}).looks
+    assert ids(exhaustive[0]) == ids(shifted[0])
+
+
+def test_a_liked_pair_rises() -> None:
+    baseline = run(n=5).looks
+    worst = baseline[-1]
+    pair = frozenset(sorted(ids(worst))[:2])
+    boosted = run(n=5, pair_shifts={pair: 0.3}).looks
+    rank = next(k for k, look in enumerate(boosted) if pair <= ids(look))
+    assert rank < len(baseline) - 1
