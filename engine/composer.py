@@ -209,7 +209,6 @@ class _Scene:
                  pair_shifts: Mapping[frozenset[str], float] | None = None) -> None:
         self.pools = {s: p for s, p in wardrobe.pools.items() if p}
         self.scorer = scorer
-        self.pair_shifts = pair_shifts or {}
         self.recent_looks = set(recent_looks)
         order = [s for s in SLOT_ORDER if s in self.pools]
         self.pairs = PoolPairs([c.features for s in order for c in self.pools[s]])
@@ -217,6 +216,7 @@ class _Scene:
         self.part = {s: slice(int(starts[k]), int(starts[k + 1])) for k, s in enumerate(order)}
         self.ids_of = {s: [c.garment.id for c in p] for s, p in self.pools.items()}
         self.index_of = {s: {g: i for i, g in enumerate(ids)} for s, ids in self.ids_of.items()}
+        self.shifts = self._index_pair_shifts(pair_shifts or {})
         self.pref: dict[str, np.ndarray] = {}
         self.novelty: dict[str, np.ndarray] = {}
         self.fit: dict[str, np.ndarray] = {}
@@ -242,16 +242,25 @@ class _Scene:
             self._compat[(s, t)] = padded
         return self._compat[(s, t)]
 
-    def _apply_pair_shifts(self, padded: np.ndarray, s: str, t: str) -> None:
-        """Move the compatibility of the pairs this user has an opinion on (within [0, 1])."""
-        for pair, shift in self.pair_shifts.items():
+    def _index_pair_shifts(
+        self, pair_shifts: Mapping[frozenset[str], float]
+    ) -> dict[tuple[str, str], list[tuple[int, int, float]]]:
+        """Group the user's pair shifts by slot pair, keeping only pairs whose items are both in today's pools."""
+        where = {g: (s, i) for s, index in self.index_of.items() for g, i in index.items()}
+        shifts: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
+        for pair, shift in pair_shifts.items():
             if len(pair) != 2:
                 continue
-            a, b = tuple(pair)
-            for x, y in ((a, b), (b, a)):
-                i, j = self.index_of[s].get(x), self.index_of[t].get(y)
-                if i is not None and j is not None:
-                    padded[i, j] = min(1.0, max(0.0, padded[i, j] + shift))
+            a, b = (where.get(g) for g in pair)
+            if a is not None and b is not None:
+                shifts.setdefault((a[0], b[0]), []).append((a[1], b[1], shift))
+                shifts.setdefault((b[0], a[0]), []).append((b[1], a[1], shift))
+        return shifts
+
+    def _apply_pair_shifts(self, padded: np.ndarray, s: str, t: str) -> None:
+        """Move the compatibility of the pairs this user has an opinion on (within [0, 1])."""
+        for i, j, shift in self.shifts.get((s, t), ()):
+            padded[i, j] = min(1.0, max(0.0, padded[i, j] + shift))
 
     def best(self, s: str, t: str) -> np.ndarray:
         """Return, per item of slot s (and 0 for "none"), its best compatibility with any item of slot t."""
