@@ -124,6 +124,16 @@ async def test_dislikes_change_the_next_suggestions(stylist, wardrobe):
         await stylist.feedback("bob", disliked.id, "like")  # looks are per user
 
 
+async def test_a_disliked_pair_is_not_suggested_together_again(stylist, wardrobe):
+    before = await stylist.suggest_outfits("alice", OutfitRequest(weather=MILD, day=DAY, n=5))
+    look = before.looks[0]
+    a, b = sorted(g.id for g in look.items)[:2]
+    await stylist.feedback("alice", look.id, "dislike", items=[a, b])  # "not these two together"
+    after = await stylist.suggest_outfits("alice", OutfitRequest(weather=MILD, day=DAY, n=5))
+    assert all(not {a, b} <= {g.id for g in other.items} for other in after.looks)
+    assert len(after.looks) == len(before.looks)
+
+
 async def test_a_wardrobe_that_cannot_make_a_look_says_what_is_missing(stylist):
     with pytest.raises(WardrobeEmpty):
         await stylist.suggest_outfits("carol", OutfitRequest(day=DAY))
