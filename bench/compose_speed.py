@@ -10,7 +10,9 @@ wear. Each timed call composes 3 looks with the rule prior, cycling through a fe
 The exhaustive search cannot score the full product of a 300-item wardrobe (about 1e10 combinations per
 template), so it is timed on small wardrobes (``--small``) with beam search on the same wardrobes; the table
 also shows the full-product size of the big wardrobes and its extrapolated time at the measured cost per
-combination. The beam's quality is checked there too: how often it finds the exhaustive optimum.
+combination. The beam's quality is checked there too: how often it finds the exhaustive optimum. Last, the
+cost of a user's pair taste: the first big wardrobe composed with ``--pairs`` judged item pairs vs none,
+interleaved.
 
 On a shared machine, run it with ``OPENBLAS_NUM_THREADS=1`` too: an idle OpenBLAS worker thread spins after
 each matrix product and competes with the composing thread for a busy core.
@@ -105,6 +107,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=40, help="wardrobe size for the exhaustive comparison")
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pairs", type=int, default=2000, help="judged item pairs for the pair-taste timing")
     args = parser.parse_args()
     scorer = CompatScorer()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run, "
@@ -153,6 +156,19 @@ def main() -> None:
     if len(p50s) > 1:
         (a, ta), (b, tb) = sorted(p50s.items())[0], sorted(p50s.items())[-1]
         print(f"\ngrowth {a} -> {b} items: x{tb / ta:.2f} time for x{b / a:.2f} items")
+
+    wardrobe = synthetic_wardrobe(args.sizes[0], args.seed)
+    rng = np.random.default_rng(args.seed)
+    ids = [c.garment.id for c in wardrobe]
+    shifts = {frozenset(rng.choice(ids, 2, replace=False)): float(rng.uniform(-0.3, 0.3)) for _ in range(args.pairs)}
+    plain: list[float] = []
+    judged: list[float] = []
+    for request, weather in REQUESTS * max(1, args.reps // len(REQUESTS)):
+        plain += _time(partial(compose, wardrobe, request, weather, scorer, today=TODAY, n=3), 1)
+        judged += _time(partial(compose, wardrobe, request, weather, scorer, today=TODAY, n=3,
+                                pair_shifts=shifts), 1)
+    print(f"\npair taste, {args.sizes[0]} items: no judged pairs p50 {_p(plain, 50):.1f} ms; {len(shifts)} judged "
+          f"pairs p50 {_p(judged, 50):.1f} ms (x{_p(judged, 50) / _p(plain, 50):.2f})")
 
 
 if __name__ == "__main__":
