@@ -15,7 +15,7 @@ from pathlib import Path
 
 from config.settings import load_settings
 from models.runtime import StyleRuntime
-from models.style_data import load_samples, open_rgb
+from models.style_data import load_samples, missing_data, open_rgb
 
 SIZES = (1, 2, 4, 8, 32)
 
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args(argv)
+    if problem := missing_data(args.data):
+        parser.error(problem)
     photos = [open_rgb(s.path) for s in load_samples(args.data) if s.split == "test"][: args.images]
     print("| threads | " + " | ".join(f"batch {n} ms/img" for n in SIZES) + " |")
     print("|---|" + "---|" * len(SIZES))

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from models.heads import LinearHead
-from models.style_data import load_samples, open_rgb
+from models.style_data import load_samples, missing_data, open_rgb
 
 if TYPE_CHECKING:
     from engine.encoders.embedded import EmbeddedEncoder
@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("STYLIST_SHARED_DATA", "../shared/data")))
     parser.add_argument("--type", default="other", help="the held-out type")
     args = parser.parse_args(argv)
+    if problem := missing_data(args.data):
+        parser.error(problem)
     from config.settings import load_settings
     from engine.encoders.embedded import EmbeddedEncoder
 

@@ -25,7 +25,7 @@ from PIL import Image
 
 from models.calibration import expected_calibration_error, precision_at_k
 from models.runtime import StyleRuntime
-from models.style_data import Sample, load_samples, open_rgb, product_shot
+from models.style_data import Sample, load_samples, missing_data, open_rgb, product_shot
 
 
 def _report(name: str, labels: tuple[str, ...], probs: np.ndarray, gold: list[str]) -> None:
@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--product-shots", action="store_true", help="re-render photos as catalog-style shots")
     args = parser.parse_args(argv)
+    if problem := missing_data(args.data):
+        parser.error(problem)
     evaluate(load_samples(args.data), args.splits, args.threads, args.product_shots)
 
 

@@ -9,6 +9,7 @@ JSON records that network's tag and the encoder refuses a head made for other we
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,16 @@ class PatternHead:
 
     @classmethod
     def load(cls, folder: Path) -> PatternHead | None:
-        """Read the head saved in ``folder``; None when the folder has none."""
+        """Read the head saved in ``folder``; None when the folder has none, ValueError when it is unreadable."""
         if not (folder / PATTERN_WEIGHTS).exists() or not (folder / PATTERN_CONFIG).exists():
             return None
-        info = json.loads((folder / PATTERN_CONFIG).read_text(encoding="utf-8"))
-        labels = tuple(info.pop("labels"))
-        with np.load(folder / PATTERN_WEIGHTS) as a:
-            mean, scale, weight, bias = (a[k].astype(np.float32) for k in ("mean", "scale", "weight", "bias"))
+        try:
+            info = json.loads((folder / PATTERN_CONFIG).read_text(encoding="utf-8"))
+            labels = tuple(info.pop("labels"))
+            with np.load(folder / PATTERN_WEIGHTS, allow_pickle=False) as a:
+                mean, scale, weight, bias = (a[k].astype(np.float32) for k in ("mean", "scale", "weight", "bias"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"unreadable pattern head in {folder}: {exc}") from exc
+        if not (mean.shape == scale.shape == weight.shape[:1] and weight.shape[1:] == bias.shape == (len(labels),)):
+            raise ValueError(f"pattern head in {folder} has inconsistent shapes")
         return cls(labels, mean, scale, weight, bias, info)

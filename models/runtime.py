@@ -86,8 +86,12 @@ class StyleRuntime:
         self.dim = self.heads.dim
         #: Names the embedding space: changes with the weights or the network config.
         self.tag = model_tag(folder)
-        pattern = PatternHead.load(folder)
-        if pattern is not None and pattern.info.get("network") != self.tag:
+        try:
+            pattern = PatternHead.load(folder)
+        except ValueError as exc:  # optional: the tagger falls back to texture rules
+            log.warning("%s; not using it", exc)
+            pattern = None
+        if pattern is not None and (pattern.info.get("network") != self.tag or pattern.features != self.dim + 6):
             log.warning("pattern head in %s was trained for another network; not using it", folder)
             pattern = None
         #: The learned pattern head of this embedding space (``models.train_pattern``), or None.

@@ -42,6 +42,16 @@ class Sample:
     type: str
 
 
+def missing_data(data_dir: Path) -> str | None:
+    """Return why ``data_dir`` cannot be trained or evaluated on (for a command-line error), or None."""
+    needed = [data_dir / f / "labels.csv" for f in ("clothing_small", "clothing_extra")]
+    needed.append(data_dir / "clothing_small" / "colour_pattern_labels.csv")
+    absent = [str(p) for p in needed if not p.is_file()]
+    if absent:
+        return f"no labelled photos at {data_dir} (missing {', '.join(absent)}): pass --data or set STYLIST_SHARED_DATA"
+    return None
+
+
 def load_samples(data_dir: Path) -> list[Sample]:
     """Read clothing_small (all splits) and clothing_extra (training only) from their labels.csv files."""
     samples = []

@@ -29,6 +29,7 @@ from models.artifacts import STYLE_DIR, model_tag
 from models.pattern_head import PatternHead
 from models.pixels import pattern_features, photo_lab_and_mask
 from models.runtime import StyleRuntime
+from models.style_data import missing_data
 
 SEED = 0
 FOLDS = 5
@@ -135,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("STYLIST_SHARED_DATA", "../shared/data")))
     parser.add_argument("--folder", type=Path, default=STYLE_DIR)
     args = parser.parse_args(argv)
+    if problem := missing_data(args.data):
+        parser.error(problem)
     torch.set_num_threads(2)
     info = train_pattern(args.data, args.folder)
     print(f"pattern head for network {info['network']}: C {info['c']}")

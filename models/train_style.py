@@ -56,7 +56,7 @@ from models.calibration import expected_calibration_error, fit_temperature, prec
 from models.heads import Head, LinearHead, PooledHead, TaggerHeads, predict_heads
 from models.model_card import write_model_card
 from models.preprocess import Preprocessing
-from models.style_data import CACHE_DIR, TYPE_MERGES, VIEWS, PrefixRunner, Sample, load_samples
+from models.style_data import CACHE_DIR, TYPE_MERGES, VIEWS, PrefixRunner, Sample, load_samples, missing_data
 from models.style_net import StyleNet, StyleNetConfig, export_onnx
 from models.train_pattern import train_pattern
 
@@ -279,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
         "things score; see bench/unknown_items.py)",
     )
     args = parser.parse_args(argv)
+    if problem := missing_data(args.data):
+        parser.error(problem)
     if 0 < args.smoke < BATCH:
         parser.error(f"--smoke needs at least {BATCH} photos (one training batch)")
     began = time.time()
@@ -286,6 +288,9 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     samples = load_samples(args.data)
+    known = sorted({s.type for s in samples})
+    if args.hold_out_type and args.hold_out_type not in known:
+        parser.error(f"--hold-out-type {args.hold_out_type!r} is not a type in the data; one of: {', '.join(known)}")
     train_set = [s for s in samples if s.split in TRAIN_SPLITS]
     if args.smoke:
         train_set = train_set[:: len(train_set) // args.smoke]

@@ -75,3 +75,22 @@ def test_a_head_for_other_weights_is_not_used(encoder_settings: Settings, tmp_pa
 
 def test_missing_head_loads_as_none(tmp_path: Path) -> None:
     assert PatternHead.load(tmp_path) is None
+
+
+@pytest.mark.parametrize("damage", ["npz_garbage", "json_garbage", "json_without_labels"])
+def test_a_damaged_head_falls_back_to_rules(encoder_settings: Settings, tmp_path: Path, labelled_test,
+                                            damage: str) -> None:
+    folder = tmp_path / STYLE_DIR.name
+    shutil.copytree(STYLE_DIR, folder)
+    if damage == "npz_garbage":
+        (folder / "pattern.npz").write_bytes(b"not a zip file")
+    elif damage == "json_garbage":
+        (folder / PATTERN_CONFIG).write_text("{not json", encoding="utf-8")
+    else:
+        (folder / PATTERN_CONFIG).write_text('{"network": "x"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="pattern head"):
+        PatternHead.load(folder)
+    damaged = EmbeddedEncoder(encoder_settings, heads_dir=folder)
+    assert damaged.pattern_head is None
+    _, images = labelled_test
+    assert all(t.tags.pattern in PATTERNS for t in build_tagger(encoder_settings, damaged).tag(images[:2]))
