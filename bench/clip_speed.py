@@ -15,15 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench._measure import summary
+from bench._measure import interleaved_rounds, time_tagging
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "clothing_small" / "test"
@@ -95,17 +91,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
         heads = encoder.tag_heads(encoder.embed_images(images))
         return [heads["type"].top(row)[0] for row in range(len(images))]
 
-    tag(blobs[:4])  # warm-up: first-call allocations, not steady state
-    start = time.perf_counter()
-    labels = [label for i in range(0, len(blobs), BATCH) for label in tag(blobs[i : i + BATCH])]
-    batch_seconds = time.perf_counter() - start
-    assert len(labels) == len(blobs)
-    latencies = []
-    for blob in blobs[:LATENCY_PHOTOS]:
-        t = time.perf_counter()
-        tag([blob])
-        latencies.append((time.perf_counter() - t) * 1000)
-    return {**summary(len(blobs), batch_seconds, latencies), "load_s": load_seconds}
+    return {**time_tagging(tag, blobs, BATCH, LATENCY_PHOTOS), "load_s": load_seconds}
 
 
 def main() -> None:
@@ -121,22 +107,11 @@ def main() -> None:
     if args.worker:
         print(json.dumps(_worker(args.worker, args.data, args.images, args.threads, args.cache)))
         return
-    results: dict[str, list[dict[str, float]]] = {"embedded": [], "embedded-chunk32": [], "clip": []}
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    with tempfile.TemporaryDirectory() as tmp:
-
-        def run(variant: str, images: int) -> dict[str, float]:
-            cmd = [sys.executable, "-m", "bench.clip_speed", "--worker", variant, "--data", str(args.data),
-                   "--images", str(images), "--threads", str(args.threads), "--cache", tmp]
-            out = subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True, text=True).stdout
-            return dict(json.loads(out.strip().splitlines()[-1]))
-
-        run("embedded", 4)  # exports the ONNX model once, so no measured round pays (or holds memory) for it
-        for rnd in range(args.rounds):
-            for variant in results:
-                results[variant].append(run(variant, args.images))
-                print(f"round {rnd + 1} {variant}: {results[variant][-1]}", file=sys.stderr)
-    med = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in results.items()}
+    worker_args = ["--data", str(args.data), "--images", str(args.images), "--threads", str(args.threads)]
+    # the first worker exports the ONNX model once, so no measured round pays (or holds memory) for it
+    warm_up = ["embedded", "--data", str(args.data), "--images", "4", "--threads", str(args.threads)]
+    med = interleaved_rounds("bench.clip_speed", ("embedded", "embedded-chunk32", "clip"), worker_args, args.rounds,
+                             warm_up=warm_up)
     print(f"\n{med['embedded']['images']:.0f} photos of {args.data.name}, decode -> embed -> heads, batches of "
           f"{BATCH}, {args.threads} thread(s), CPU, median of {args.rounds} interleaved rounds\n")
     print("| variant | images/s | p50 ms/photo | p95 ms/photo | load s | peak RSS MB |")

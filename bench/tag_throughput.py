@@ -11,14 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from bench._measure import summary
+from bench._measure import interleaved_rounds, time_tagging
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "clothing_small" / "test"
@@ -65,17 +61,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
             for p, r in zip(batch, tagger.tag_photos(photos), strict=True)
         ]
 
-    tag_files(paths[:4])  # warm-up: first-call allocations, not steady state
-    start = time.perf_counter()
-    lines = [line for i in range(0, len(paths), 32) for line in tag_files(paths[i : i + 32])]
-    batch_seconds = time.perf_counter() - start
-    assert len(lines) == len(paths)
-    latencies = []
-    for p in paths[:60]:
-        t = time.perf_counter()
-        tag_files([p])
-        latencies.append((time.perf_counter() - t) * 1000)
-    return summary(len(paths), batch_seconds, latencies)
+    return time_tagging(tag_files, paths, 32, 60)
 
 
 def main() -> None:
@@ -91,16 +77,10 @@ def main() -> None:
     if args.worker:
         print(json.dumps(_worker(args.worker, args.data, args.images, args.threads, args.cache)))
         return
-    results: dict[str, list[dict[str, float]]] = {"onnx": [], "torch": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        for rnd in range(args.rounds):
-            for variant in ("onnx", "torch"):
-                cmd = [sys.executable, "-m", "bench.tag_throughput", "--worker", variant, "--data", str(args.data),
-                       "--images", str(args.images), "--threads", str(args.threads), "--cache", tmp]
-                out = subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True).stdout
-                results[variant].append(json.loads(out.strip().splitlines()[-1]))
-                print(f"round {rnd + 1} {variant}: {results[variant][-1]}", file=sys.stderr)
-    med = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in results.items()}
+    worker_args = ["--data", str(args.data), "--images", str(args.images), "--threads", str(args.threads)]
+    # the first worker exports the ONNX model once, so no measured round pays (or holds memory) for it
+    warm_up = ["onnx", "--data", str(args.data), "--images", "4", "--threads", str(args.threads)]
+    med = interleaved_rounds("bench.tag_throughput", ("onnx", "torch"), worker_args, args.rounds, warm_up=warm_up)
     print(f"\n{med['onnx']['images']:.0f} photos of clothing_small/test, {args.threads} thread(s), "
           f"median of {args.rounds} interleaved rounds\n")
     print("| path | images/s (batch 32) | p50 ms/photo | p95 ms/photo | peak RSS MB |")
