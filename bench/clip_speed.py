@@ -81,7 +81,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
     start = time.perf_counter()
     encoder = load_embedded(cache, threads) if variant.startswith("embedded") else _random_clip(threads)
     if variant == "embedded-chunk32":  # the previous release: one ONNX call per 32 photos
-        encoder.runtime.chunk = encoder.chunk = 32
+        encoder.runtime.chunk = 32
     load_seconds = time.perf_counter() - start
     paths = _photos(folder, limit)
     blobs = [p.read_bytes() for p in paths]

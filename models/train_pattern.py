@@ -41,12 +41,10 @@ def _rows(data: Path, split: str) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(fh) if r["path"].startswith(split + "/")]
 
 
-def features(data: Path, rows: list[dict[str, str]], folder: Path) -> np.ndarray:
+def features(data: Path, rows: list[dict[str, str]], encoder: StyleRuntime) -> np.ndarray:
     """Return float32 [N, D + 6] rows ``[style embedding, texture]`` computed as the tagger computes them."""
-    from config.settings import load_settings
     from models.style_data import open_rgb
 
-    encoder = StyleRuntime(folder, cache_dir=load_settings().cache_dir, device="cpu")
     images = [open_rgb(data / "clothing_small" / r["path"]) for r in rows]
     emb = encoder.embed_images(images)
     tex = np.stack([pattern_features(im, photo_lab_and_mask(im)[1])[1] for im in images])
@@ -95,7 +93,10 @@ def train_pattern(data: Path, folder: Path) -> dict[str, object]:
     torch.manual_seed(SEED)
     labels = tuple(PATTERNS)
     val, test = _rows(data, "validation"), _rows(data, "test")
-    xv, xt = features(data, val, folder), features(data, test, folder)
+    from config.settings import load_settings
+
+    encoder = StyleRuntime(folder, cache_dir=load_settings().cache_dir, device="cpu")
+    xv, xt = features(data, val, encoder), features(data, test, encoder)
     yv = np.array([labels.index(r["pattern"]) for r in val])
     yt = np.array([labels.index(r["pattern"]) for r in test])
     scores = {c: cross_validate(xv, yv, len(labels), c) for c in C_GRID}

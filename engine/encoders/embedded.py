@@ -18,6 +18,8 @@ from engine.attributes import PatternModel
 from engine.encoders.base import Encoder, HeadOutput
 from engine.errors import EncoderUnavailable
 from models.artifacts import STYLE_DIR
+from models.heads import TaggerHeads
+from models.preprocess import Preprocessing
 from models.runtime import RuntimeUnavailable, StyleRuntime, load_style_net, resolve_device
 
 __all__ = ["EmbeddedEncoder", "load_style_net", "resolve_device"]
@@ -39,8 +41,6 @@ class EmbeddedEncoder(Encoder):
             raise EncoderUnavailable(f"{exc} [STYLIST_DEVICE={settings.device}]") from exc
         self.runtime = runtime
         self.folder = heads_dir
-        self.heads = runtime.heads
-        self.preprocessing = runtime.preprocessing
         self.dim = runtime.dim
         # The name changes with the weights or the network config, so `stylist reindex` re-embeds rows made by
         # another version of the network.
@@ -49,10 +49,37 @@ class EmbeddedEncoder(Encoder):
         self.pattern_head: PatternModel | None = runtime.pattern_head
         self.low_confidence_threshold = runtime.low_confidence_threshold
         self.low_confidence_accuracy = runtime.low_confidence_accuracy
-        self.device = runtime.device
-        self.chunk = runtime.chunk
-        self.onnx_path = runtime.onnx_path
-        self.exported_now = runtime.exported_now
+
+    # What the runtime knows is read from it, never copied: one place to change (e.g. ``runtime.chunk``).
+    @property
+    def heads(self) -> TaggerHeads:
+        """Return the committed heads and the preprocessing and metadata they were trained with."""
+        return self.runtime.heads
+
+    @property
+    def preprocessing(self) -> Preprocessing:
+        """Return how photos are turned into network input."""
+        return self.runtime.preprocessing
+
+    @property
+    def device(self) -> str:
+        """Return "cpu" or "cuda"."""
+        return self.runtime.device
+
+    @property
+    def chunk(self) -> int:
+        """Return how many photos go through the network per call."""
+        return self.runtime.chunk
+
+    @property
+    def onnx_path(self) -> Path | None:
+        """Return the cached ONNX export in use (None on CUDA)."""
+        return self.runtime.onnx_path
+
+    @property
+    def exported_now(self) -> bool:
+        """Return whether this process exported the network (the cache had no export yet)."""
+        return self.runtime.exported_now
 
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:
         """Return float32 [N, 256] L2-normalised style embeddings."""
