@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|" + "---|" * len(SIZES))
     for threads in args.threads:
         runtime = StyleRuntime(cache_dir=load_settings().cache_dir, threads=threads, device="cpu")
-        pixels = runtime.preprocessing.batch(photos)
+        pixels = runtime.preprocessing.photos(photos)
         times: dict[int, list[float]] = {n: [] for n in SIZES}
         for _ in range(args.rounds):
             for n in SIZES:

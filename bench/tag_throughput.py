@@ -41,10 +41,10 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
     if variant == "torch":
         import torch
 
-        from engine.encoders.embedded import load_style_net
+        from models.runtime import load_deployed_net
 
         torch.set_num_threads(threads)
-        module = load_style_net()
+        module = load_deployed_net()
 
         def eager(pixels):  # the same network and heads, run by eager torch on the CPU
             with torch.inference_mode():

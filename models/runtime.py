@@ -62,6 +62,13 @@ def load_style_net(folder: Path = STYLE_DIR) -> Any:
     return StyleNet.load(folder, StyleNetConfig.from_dict(config["network"]))
 
 
+def load_deployed_net(folder: Path = STYLE_DIR) -> Any:
+    """Return the committed network behind its deployed input (uint8 photos from ``Preprocessing.photos``)."""
+    from models.style_net import PixelInput
+
+    return PixelInput(load_style_net(folder), TaggerHeads.load(folder).preprocessing).eval()
+
+
 def l2_normalise(x: np.ndarray) -> np.ndarray:
     """Return rows scaled to unit length (zero rows stay zero)."""
     norms = np.linalg.norm(x, axis=1, keepdims=True)
@@ -120,7 +127,7 @@ class StyleRuntime:
             from models.style_net import export_onnx  # the only step on CPU that needs torch
 
             log.info("exporting the style network to %s (once)", path)
-            export_onnx(load_style_net(self.folder), path)
+            export_onnx(load_deployed_net(self.folder), path)
             self.exported_now = True
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -136,15 +143,16 @@ class StyleRuntime:
 
         if not torch.cuda.is_available():
             raise RuntimeUnavailable("the device is set to cuda but torch sees no CUDA device (use cpu or auto)")
-        self._module = load_style_net(self.folder).to("cuda").half()
+        self._module = load_deployed_net(self.folder).to("cuda").half()
 
-    def _embed(self, pixels: np.ndarray) -> np.ndarray:
+    def _embed(self, photos: np.ndarray) -> np.ndarray:
+        """Return the network's embeddings of uint8 photos ``[N, size, size, 3]`` (``Preprocessing.photos``)."""
         if self._session is not None:
-            return np.asarray(self._session.run([EMBEDDING_NAME], {INPUT_NAME: pixels})[0], dtype=np.float32)
+            return np.asarray(self._session.run([EMBEDDING_NAME], {INPUT_NAME: photos})[0], dtype=np.float32)
         import torch
 
         with torch.inference_mode():
-            out = self._module(torch.from_numpy(pixels).to("cuda", non_blocking=True).half())[0]
+            out = self._module(torch.from_numpy(photos).to("cuda", non_blocking=True))[0]
         return out.float().cpu().numpy()
 
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:
@@ -152,7 +160,7 @@ class StyleRuntime:
         out = np.zeros((len(images), self.dim), dtype=np.float32)
         for start in range(0, len(images), self.chunk):
             part = images[start : start + self.chunk]
-            out[start : start + len(part)] = self._embed(self.preprocessing.batch(part))
+            out[start : start + len(part)] = self._embed(self.preprocessing.photos(part))
         return l2_normalise(out)
 
     def predict(self, embeddings: np.ndarray) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:

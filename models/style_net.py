@@ -1,6 +1,8 @@
 """The fine-tuned style network: EfficientNet-Lite0 trunk + a 256-d style embedding + cosine tag heads.
 
 ``pixels [N, 3, 224, 224] -> (embedding [N, D] L2-normalised, category_logits [N, C], type_logits [N, T])``.
+Deployed (ONNX on a CPU, torch on a GPU) behind :class:`PixelInput`, which takes the uint8 photos
+``[N, 224, 224, 3]`` the preprocessing lays out and normalises them inside the graph.
 The heads are cosine classifiers on the embedding (``scale * e . w / |w|``), so the tag probabilities are a
 function of the style vector alone: the product computes them in numpy from the embeddings it stores.
 
@@ -25,6 +27,7 @@ from torch import nn
 
 from models.artifacts import EMBEDDING_NAME, INPUT_NAME, LOGIT_NAMES, NETWORK_FILE
 from models.heads import _write_npz
+from models.preprocess import Preprocessing
 
 FEATURE_DIM = 1280
 
@@ -162,7 +165,31 @@ class StyleNet(nn.Module):
                     t.copy_(t.half().float())
 
 
-def export_onnx(model: StyleNet, path: Path) -> Path:
+class PixelInput(nn.Module):
+    """The style network as deployed: uint8 RGB photos ``[N, size, size, 3]`` in, normalised inside the graph.
+
+    Normalising and transposing in the graph costs ONNX Runtime a fraction of what numpy spends on it (about
+    0.8 ms a photo of 8.6 end to end on one CPU thread, ``bench.clip_speed``) and gives a GPU a quarter of the
+    bytes to transfer. Outputs are the wrapped network's, bit for bit those of ``net(preprocessing.batch(...))``.
+    """
+
+    def __init__(self, net: StyleNet, preprocessing: Preprocessing) -> None:
+        super().__init__()
+        self.net = net
+        self.size = preprocessing.size
+        mean, std = preprocessing.mean_std()
+        self.mean: torch.Tensor
+        self.std: torch.Tensor
+        self.register_buffer("mean", torch.from_numpy(mean.copy()).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.from_numpy(std.copy()).view(1, 3, 1, 1))
+
+    def forward(self, photos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Return ``(embedding, category_logits, type_logits)`` of uint8 photos."""
+        x = photos.permute(0, 3, 1, 2).to(self.mean.dtype)
+        return self.net((x - self.mean) / self.std)  # type: ignore[no-any-return]
+
+
+def export_onnx(model: PixelInput, path: Path) -> Path:
     """Export ``model`` (eval mode, float32) to ONNX (opset 17, dynamic batch) atomically; return ``path``."""
     import onnx
 
@@ -175,7 +202,7 @@ def export_onnx(model: StyleNet, path: Path) -> Path:
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 model,
-                (torch.zeros(1, 3, 224, 224),),
+                (torch.zeros(1, model.size, model.size, 3, dtype=torch.uint8),),
                 str(tmp),
                 input_names=[INPUT_NAME],
                 output_names=outputs,

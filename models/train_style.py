@@ -57,7 +57,7 @@ from models.heads import Head, LinearHead, PooledHead, TaggerHeads, predict_head
 from models.model_card import write_model_card
 from models.preprocess import Preprocessing
 from models.style_data import CACHE_DIR, TYPE_MERGES, VIEWS, PrefixRunner, Sample, load_samples, missing_data
-from models.style_net import StyleNet, StyleNetConfig, export_onnx
+from models.style_net import PixelInput, StyleNet, StyleNetConfig, export_onnx
 from models.train_pattern import train_pattern
 
 SEED = 0
@@ -374,14 +374,15 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def check_export(model: StyleNet, folder: Path) -> None:
-    """Export the saved network to a scratch ONNX file and compare with torch on a random batch."""
+    """Export the saved network as deployed to a scratch ONNX file and compare with torch on random photos."""
     import onnxruntime as ort
 
-    path = export_onnx(StyleNet.load(folder, model.config), CACHE_DIR / "check.onnx")
-    x = torch.randn(4, 3, 224, 224, generator=torch.Generator().manual_seed(SEED))
+    path = export_onnx(PixelInput(StyleNet.load(folder, model.config), PREP), CACHE_DIR / "check.onnx")
+    generator = torch.Generator().manual_seed(SEED)
+    photos = torch.randint(0, 256, (4, PREP.size, PREP.size, 3), dtype=torch.uint8, generator=generator)
     with torch.inference_mode():
-        ref = model.eval()(x)
-    got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"pixels": x.numpy()})
+        ref = model.eval()(torch.from_numpy(PREP.normalise(photos.numpy())))
+    got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"pixels": photos.numpy()})
     diff = max(float(np.abs(r.numpy() - o).max()) for r, o in zip(ref, got, strict=True))
     print(f"ONNX vs torch max abs diff {diff:.2e}", flush=True)
 

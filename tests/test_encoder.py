@@ -47,17 +47,19 @@ def photos(shared_data: Path) -> list[Image.Image]:
 
 
 def test_onnx_matches_eager_torch(encoder: EmbeddedEncoder, photos: list[Image.Image]) -> None:
-    """The ONNX export (embedding and both heads' logits) reproduces the trained torch module."""
+    """The ONNX export (uint8 photos in; embedding and both heads' logits out) reproduces the trained torch
+    module run on the numpy-normalised input it was trained with."""
     import onnxruntime as ort
     import torch
 
     from engine.encoders.embedded import load_style_net
 
-    pixels = encoder.preprocessing.batch(photos)
     with torch.inference_mode():
-        expected = [t.numpy() for t in load_style_net()(torch.from_numpy(pixels))]
+        expected = [t.numpy() for t in load_style_net()(torch.from_numpy(encoder.preprocessing.batch(photos)))]
     assert encoder.onnx_path is not None
-    got = ort.InferenceSession(str(encoder.onnx_path), providers=["CPUExecutionProvider"]).run(None, {"pixels": pixels})
+    raw = encoder.preprocessing.photos(photos)
+    assert raw.dtype == np.uint8 and raw.shape == (len(photos), 224, 224, 3)
+    got = ort.InferenceSession(str(encoder.onnx_path), providers=["CPUExecutionProvider"]).run(None, {"pixels": raw})
     assert [g.shape for g in got] == [e.shape for e in expected]
     for g, e in zip(got, expected, strict=True):
         assert np.abs(g - e).max() < 1e-4
