@@ -9,8 +9,9 @@ from the product's outputs separates them from ordinary garments. Each score's t
 *validation* split alone (flagging a fixed share of ordinary photos); the figures are the share of the unseen
 photos flagged (recall) and the share of test photos flagged (false alarms), plus what the network calls the
 unseen photos. Scores: the top calibrated type probability (the shipped low-confidence rule), the top cosine
-between the embedding and a type prototype, the energy ``T * logsumexp(logits / T)`` and the mean cosine to the
-five nearest training photos.
+between the embedding and a type prototype, the energy ``T * logsumexp(logits / T)``, the mean cosine to the
+five nearest training photos, and the Mahalanobis distance to the nearest type's training photos (class means,
+one shared covariance), plain and relative to one Gaussian over all training photos.
 """
 
 from __future__ import annotations
@@ -45,9 +46,33 @@ def _synthetic() -> list[Image.Image]:
     ]
 
 
-def scores(encoder: EmbeddedEncoder, images: list[Image.Image], gallery: np.ndarray) -> dict[str, np.ndarray]:
+class Mahalanobis:
+    """Class-conditional Gaussians with one shared covariance over the training embeddings, and one over all."""
+
+    def __init__(self, gallery: np.ndarray, labels: list[str], ridge: float = 1e-3) -> None:
+        classes = sorted(set(labels))
+        index = np.array([classes.index(label) for label in labels])
+        self.means = np.stack([gallery[index == c].mean(0) for c in range(len(classes))])
+        centred = gallery - self.means[index]
+        eye = np.eye(gallery.shape[1])
+        self.precision = np.linalg.inv(np.cov(centred, rowvar=False) + ridge * eye)
+        self.mean_all = gallery.mean(0)
+        self.precision_all = np.linalg.inv(np.cov(gallery, rowvar=False) + ridge * eye)
+
+    def distances(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (distance to the nearest class, that minus the distance to the all-photo Gaussian)."""
+        d = emb[:, None, :] - self.means[None]
+        per_class = np.einsum("ncd,de,nce->nc", d, self.precision, d).min(1)
+        a = emb - self.mean_all
+        return per_class, per_class - np.einsum("nd,de,ne->n", a, self.precision_all, a)
+
+
+def scores(
+    encoder: EmbeddedEncoder, images: list[Image.Image], gallery: np.ndarray, gaussians: Mahalanobis
+) -> dict[str, np.ndarray]:
     """Return each candidate score (higher = more like a known garment) for ``images``."""
     emb = encoder.embed_images(images)
+    maha, relative = gaussians.distances(emb)
     nearest = np.sort(emb @ gallery.T, axis=1)[:, -5:].mean(1)
     head = encoder.heads.heads["type"]
     assert isinstance(head, LinearHead)
@@ -61,6 +86,8 @@ def scores(encoder: EmbeddedEncoder, images: list[Image.Image], gallery: np.ndar
         "max prototype cosine": cosines.max(1),
         "energy": energy,
         "mean cosine to the 5 nearest training photos": nearest,
+        "minus Mahalanobis distance to the nearest type": -maha,
+        "minus relative Mahalanobis distance": -relative,
     }
 
 
@@ -87,10 +114,10 @@ def main(argv: list[str] | None = None) -> None:
         f"unseen `{args.type}`": [open_rgb(s.path) for s in samples if s.type == args.type],
         "synthetic non-garments": _synthetic(),
     }
-    gallery = encoder.embed_images(
-        [open_rgb(s.path) for s in samples if s.split in ("train", "extra") and s.type != args.type]
-    )
-    got = {name: scores(encoder, images, gallery) for name, images in groups.items()}
+    known = [s for s in samples if s.split in ("train", "extra") and s.type != args.type]
+    gallery = encoder.embed_images([open_rgb(s.path) for s in known])
+    gaussians = Mahalanobis(gallery, [s.type for s in known])
+    got = {name: scores(encoder, images, gallery, gaussians) for name, images in groups.items()}
     unseen = f"unseen `{args.type}`"
     emb = encoder.embed_images(groups[unseen])
     heads = encoder.tag_heads(emb)
