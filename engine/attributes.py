@@ -39,17 +39,19 @@ def infer_pattern(
     mask: np.ndarray,
     embedding: np.ndarray | None = None,
     model: PatternModel | None = None,
+    lab: np.ndarray | None = None,
 ) -> tuple[str, float]:
     """Return the garment's pattern and a confidence in [0, 1].
 
-    ``image`` is the photo (or its working-size RGB array) and ``mask`` the garment mask at working size. With a
+    ``image`` is the photo (or its working-size RGB array) and ``mask`` the garment mask at working size (``lab``,
+    the photo's ``models.pixels.working_lab``, saves converting it again when the caller has it). With a
     learned ``model`` and the photo's style ``embedding`` the answer is the model's most likely pattern and its
     probability (trained on the by-eye labels of the validation split; see ``models.train_pattern``). Without
     one, texture rules set by eye on the validation split: busy and parallel -> striped; busy and isotropic ->
     floral; busy otherwise -> printed; edges concentrated in the middle -> printed (a graphic on a plain
     garment); else solid. When unsure the rules say solid, modestly.
     """
-    t, measures = pattern_features(image, mask)
+    t, measures = pattern_features(image, mask, lab)
     if model is not None and embedding is not None:
         probs = model.probs(np.concatenate([np.asarray(embedding, dtype=np.float32).ravel(), measures]))[0]
         best = int(np.argmax(probs))

@@ -1,6 +1,7 @@
 """Garment colours from a photo: separate the garment from its background, cluster it, name the clusters.
 
-Pure numpy + Pillow and deterministic. The pipeline works on a small copy of the photo (``models.pixels``):
+numpy + Pillow (and scipy.ndimage for connected components), deterministic. The pipeline works on a small copy
+of the photo (``models.pixels``):
 
 1. CIELAB conversion and the garment mask of :func:`models.pixels.garment_mask` (a colour-histogram
    figure/ground model seeded by the border and a centre prior).
@@ -80,9 +81,12 @@ def _name_confidence(d_row: FloatArray, name: str) -> float:
 # --- public -----------------------------------------------------------------------------------------------
 
 
-def extract_colors(image: Image.Image) -> ColorResult:
-    """Return the garment's colours (1-3, by share), the dominant name's confidence and the garment mask."""
-    lab, mask = photo_lab_and_mask(image)
+def extract_colors(image: Image.Image, lab: FloatArray | None = None) -> ColorResult:
+    """Return the garment's colours (1-3, by share), the dominant name's confidence and the garment mask.
+
+    ``lab``: the photo's ``models.pixels.working_lab`` when the caller has it already.
+    """
+    lab, mask = photo_lab_and_mask(image, lab)
     pixels = lab[mask]
     centres, labels = kmeans(pixels, _GARMENT_CLUSTERS)
     counts = np.bincount(labels, minlength=len(centres)).astype(np.float64)

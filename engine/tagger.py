@@ -15,7 +15,7 @@ from engine.encoders.base import Encoder, HeadOutput
 from engine.errors import ImageRejected
 from engine.imaging import decode_image
 from engine.types import PhotoInput, Rejected, Tags
-from models.pixels import rgb_to_lab, working_rgb
+from models.pixels import working_lab
 
 MAX_SIDE = 2048
 #: Below this spread of lightness and of colour (CIELAB units, at working size) a photo is one flat colour. The
@@ -25,7 +25,7 @@ BLANK_SPREAD = 1.5
 
 def looks_blank(image: Image.Image) -> bool:
     """Whether the photo is (almost) one flat colour."""
-    lab = rgb_to_lab(working_rgb(image if image.mode == "RGB" else image.convert("RGB")))
+    lab = working_lab(image if image.mode == "RGB" else image.convert("RGB"))
     chroma_spread = float(np.hypot(lab[..., 1].std(), lab[..., 2].std()))
     return float(lab[..., 0].std()) < BLANK_SPREAD and chroma_spread < BLANK_SPREAD
 
@@ -92,11 +92,12 @@ class Tagger:
 
     def _tags_for(self, image: Image.Image, heads: dict[str, HeadOutput], embedding: np.ndarray, row: int) -> Tags:
         category, category_conf, type_name, type_conf = self._category_and_type(heads, row)
-        colour = extract_colors(image)
+        lab = working_lab(image)  # once: the garment mask, colours and texture are all measured on it
+        colour = extract_colors(image, lab)
         if "pattern" in heads:  # a joint image-text backend answers by zero-shot prompts
             pattern, pattern_conf = heads["pattern"].top(row)
         else:
-            pattern, pattern_conf = infer_pattern(image, colour.mask, embedding, self.encoder.pattern_head)
+            pattern, pattern_conf = infer_pattern(image, colour.mask, embedding, self.encoder.pattern_head, lab)
         formality, formality_conf = infer_formality(type_name, colour.colors, pattern)
         seasons, seasons_conf = infer_seasons(type_name, colour.colors)
         return Tags(

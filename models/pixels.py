@@ -1,10 +1,10 @@
 """Pixel-level garment analysis shared by training and the product: colour space, segmentation, texture.
 
-Pure numpy + Pillow and deterministic. ``garment_mask`` separates a garment from its background (the photos are on
-floors, beds and hangers); ``texture`` measures its surface. The engine names colours and infers patterns from
-these (``engine.colors``, ``engine.attributes``); training cuts garments out with the same mask
-(``models.style_data``) and the pattern head learns on the same texture measures (``models.train_pattern``), so
-training and inference see identical features.
+numpy + Pillow (and scipy.ndimage for connected components), deterministic. ``garment_mask`` separates a
+garment from its background (the photos are on floors, beds and hangers); ``texture`` measures its surface. The
+engine names colours and infers patterns from these (``engine.colors``, ``engine.attributes``); training cuts
+garments out with the same mask (``models.style_data``) and the pattern head learns on the same texture measures
+(``models.train_pattern``), so training and inference see identical features.
 """
 
 from __future__ import annotations
@@ -93,14 +93,16 @@ def kmeans(points: FloatArray, k: int, iters: int = 6, sample: int = 1500) -> tu
         centres.append(fit[idx])
         d2 = np.minimum(d2, ((fit - fit[idx]) ** 2).sum(1))
     c = np.array(centres, dtype=np.float32)
+    channel = np.arange(3)
     for _ in range(iters):
         labels = _assign(fit, c)
         counts = np.bincount(labels, minlength=len(c)).astype(np.float32)
         keep = counts > 0
-        sums = np.stack([np.bincount(labels, weights=fit[:, j], minlength=len(c)) for j in range(3)], 1)
-        c = (sums[keep] / counts[keep, None]).astype(np.float32)
+        # per-cluster channel sums in one pass: bin 3 * label + channel (float64, accumulated in point order)
+        sums = np.bincount((3 * labels[:, None] + channel).ravel(), weights=fit.ravel(), minlength=3 * len(c))
+        c = (sums.reshape(-1, 3)[keep] / counts[keep, None]).astype(np.float32)
     labels = _assign(points, c)
-    used = np.unique(labels)
+    used = np.flatnonzero(np.bincount(labels, minlength=len(c)))
     remap = np.full(len(c), -1)
     remap[used] = np.arange(len(used))
     return c[used], remap[labels]
@@ -133,14 +135,15 @@ def _box_mean(a: FloatArray, r: int = 1) -> FloatArray:
 
 
 def _reconstruct(seed: BoolArray, mask: BoolArray) -> BoolArray:
-    """Return the parts of ``mask`` connected to ``seed`` (geodesic dilation)."""
-    cur = seed & mask
-    for _ in range(sum(mask.shape)):
-        nxt = _dilate(cur) & mask
-        if np.array_equal(nxt, cur):
-            break
-        cur = nxt
-    return cur
+    """Return the parts of ``mask`` connected to ``seed`` (4-neighbourhood): its connected components that touch
+    the seed, which is what geodesic dilation of the seed inside the mask converges to, labelled in one pass."""
+    from scipy import ndimage  # lazy: a third of a second to import, only needed once a photo is segmented
+
+    components, count = ndimage.label(mask)  # the default structure is the 4-neighbourhood cross
+    keep = np.zeros(count + 1, dtype=bool)
+    keep[components[seed & mask]] = True
+    keep[0] = False
+    return keep[components]
 
 
 # --- figure / ground --------------------------------------------------------------------------------------
@@ -209,9 +212,17 @@ def working_rgb(image: Image.Image, side: int = WORK_SIDE) -> np.ndarray:
     return np.asarray(image, dtype=np.uint8)
 
 
-def photo_lab_and_mask(image: Image.Image) -> tuple[FloatArray, BoolArray]:
-    """Return the photo at working size in CIELAB and its garment mask (all-true when too small to segment)."""
-    lab = rgb_to_lab(working_rgb(image))
+def working_lab(image: Image.Image) -> FloatArray:
+    """Return the photo at working size in CIELAB: what colours, the garment mask and texture are measured on."""
+    return rgb_to_lab(working_rgb(image))
+
+
+def photo_lab_and_mask(image: Image.Image, lab: FloatArray | None = None) -> tuple[FloatArray, BoolArray]:
+    """Return the photo at working size in CIELAB and its garment mask (all-true when too small to segment).
+
+    ``lab``: the photo's :func:`working_lab`, when the caller has it already (it is then not computed again).
+    """
+    lab = working_lab(image) if lab is None else lab
     mask = garment_mask(lab) if min(lab.shape[:2]) >= 8 else np.ones(lab.shape[:2], dtype=bool)
     return lab, mask
 
@@ -272,10 +283,17 @@ def texture(lab: np.ndarray, mask: np.ndarray) -> Texture | None:
     )
 
 
-def pattern_features(image: Image.Image | np.ndarray, mask: np.ndarray) -> tuple[Texture | None, np.ndarray]:
-    """Return the garment's texture measures and the pattern head's texture input (zeros when unmeasurable)."""
-    rgb = working_rgb(image) if isinstance(image, Image.Image) else image
-    if rgb.shape[:2] != mask.shape:
-        rgb = np.asarray(Image.fromarray(rgb).resize(mask.shape[::-1], Image.Resampling.BOX))
-    t = texture(rgb_to_lab(rgb), mask)
+def pattern_features(
+    image: Image.Image | np.ndarray, mask: np.ndarray, lab: FloatArray | None = None
+) -> tuple[Texture | None, np.ndarray]:
+    """Return the garment's texture measures and the pattern head's texture input (zeros when unmeasurable).
+
+    ``lab``: the photo's :func:`working_lab` when the caller has it already (used when it matches ``mask``).
+    """
+    if lab is None or lab.shape[:2] != mask.shape:
+        rgb = working_rgb(image) if isinstance(image, Image.Image) else image
+        if rgb.shape[:2] != mask.shape:
+            rgb = np.asarray(Image.fromarray(rgb).resize(mask.shape[::-1], Image.Resampling.BOX))
+        lab = rgb_to_lab(rgb)
+    t = texture(lab, mask)
     return t, (t.vector() if t is not None else NO_TEXTURE)

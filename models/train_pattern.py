@@ -47,7 +47,7 @@ def features(data: Path, rows: list[dict[str, str]], encoder: StyleRuntime) -> n
 
     images = [open_rgb(data / "clothing_small" / r["path"]) for r in rows]
     emb = encoder.embed_images(images)
-    tex = np.stack([pattern_features(im, photo_lab_and_mask(im)[1])[1] for im in images])
+    tex = np.stack([pattern_features(im, mask, lab)[1] for im in images for lab, mask in [photo_lab_and_mask(im)]])
     return np.concatenate([emb, tex], axis=1).astype(np.float32)
 
 

@@ -188,3 +188,29 @@ def test_formality_from_type_nudged_by_colour_and_pattern() -> None:
     unknown, unknown_conf = infer_formality("no-such-type", red, "solid")
     assert unknown in FORMALITIES
     assert all(0.0 <= c <= 1.0 for c in (shirt_conf, unknown_conf))
+
+
+def test_mask_keeps_only_the_parts_connected_to_the_centre() -> None:
+    """The garment mask's connectivity step keeps the 4-connected parts of the mask that touch the seed."""
+    from models.pixels import _reconstruct
+
+    mask = np.zeros((7, 7), dtype=bool)
+    mask[1:4, 1:4] = True  # touches the seed
+    mask[4, 4] = True  # only diagonal to it: another part
+    mask[5:7, 0:2] = True  # far away
+    seed = np.zeros_like(mask)
+    seed[2, 2] = True
+    kept = _reconstruct(seed, mask)
+    assert kept.sum() == 9 and kept[1:4, 1:4].all() and not kept[4, 4] and not kept[5:, :2].any()
+    assert not _reconstruct(np.zeros_like(mask), mask).any()  # no seed, nothing kept
+
+
+def test_shared_working_image_gives_the_same_tags() -> None:
+    """Colours and pattern measured on a working image computed once equal those computed from the photo."""
+    from models.pixels import working_lab
+
+    image = _garment((180, 240), BEIGE_FLOOR, NAVY)
+    alone = extract_colors(image)
+    shared = extract_colors(image, working_lab(image))
+    assert alone.colors == shared.colors and np.array_equal(alone.mask, shared.mask)
+    assert infer_pattern(image, alone.mask) == infer_pattern(image, shared.mask, lab=working_lab(image))
