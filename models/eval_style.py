@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from models.artifacts import STYLE_DIR
 from models.calibration import expected_calibration_error, precision_at_k
 from models.runtime import StyleRuntime
 from models.style_data import Sample, load_samples, missing_data, open_rgb, product_shot
@@ -43,11 +44,13 @@ def _product_shots(images: list[Image.Image]) -> list[Image.Image]:
     return [product_shot(im, np.random.default_rng([0, i]), grey=False) for i, im in enumerate(images)]
 
 
-def evaluate(samples: list[Sample], splits: list[str], threads: int, product_shots: bool = False) -> None:
-    """Embed and tag each split with the product encoder and print the report."""
+def evaluate(
+    samples: list[Sample], splits: list[str], threads: int, product_shots: bool = False, folder: Path = STYLE_DIR
+) -> None:
+    """Embed and tag each split with the style network in ``folder`` (the product's by default); print the report."""
     from config.settings import load_settings
 
-    encoder = StyleRuntime(cache_dir=load_settings().cache_dir, threads=threads)
+    encoder = StyleRuntime(folder, cache_dir=load_settings().cache_dir, threads=threads)
     threshold = encoder.low_confidence_threshold
     print(f"style network {encoder.folder.name}@{encoder.tag} on {encoder.device}, onnx {encoder.onnx_path}")
     embedded: dict[str, tuple[np.ndarray, list[Sample]]] = {}
@@ -83,10 +86,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--splits", nargs="+", default=["validation", "test"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--product-shots", action="store_true", help="re-render photos as catalog-style shots")
+    parser.add_argument("--model", type=Path, default=STYLE_DIR, help="a style network folder (a candidate from "
+                        "`train_style --out`); the committed one by default")
     args = parser.parse_args(argv)
     if problem := missing_data(args.data):
         parser.error(problem)
-    evaluate(load_samples(args.data), args.splits, args.threads, args.product_shots)
+    if not (args.model / "network.npz").is_file():
+        parser.error(f"{args.model} holds no style network (network.npz); train one with models.train_style --out")
+    evaluate(load_samples(args.data), args.splits, args.threads, args.product_shots, args.model)
 
 
 if __name__ == "__main__":
