@@ -16,6 +16,9 @@ COLOR_NAMES = (
 PATTERNS = ("solid", "striped", "checked", "floral", "dotted", "printed")
 FORMALITIES = ("casual", "smart-casual", "formal", "sport")
 SEASONS = ("spring", "summer", "autumn", "winter")
+# Tags whose confidence is below this are shown to the user to confirm or correct (the tagger's confidences are
+# calibrated probabilities, so this is "asked when wrong more than 40% of the time").
+CONFIRM_BELOW = 0.6
 
 
 @dataclass(frozen=True, slots=True)

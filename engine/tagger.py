@@ -142,9 +142,9 @@ class Tagger:
             return category, category_conf, self.vocabulary.default_type(category).name, category_conf
         type_name, p_type = max(in_category, key=lambda item: item[1])
         # The head's calibrated probability, not its share within the category. Under the encoder's low-confidence
-        # threshold (chosen on validation) temperature scaling is still too sure: such photos were right only
-        # ``low_confidence_accuracy`` of the time there, and that measured rate is their confidence, so the user
-        # is asked.
+        # threshold (chosen on validation) the type is never reported surer than such photos were right there
+        # (``low_confidence_accuracy``): temperature scaling can stay too sure in that band (it did for the
+        # five-view network: 0.47 right), and the dialog asks about what is under ``CONFIRM_BELOW``.
         confidence = min(category_conf, p_type)
         if float(type_head.probs[row].max()) < self.encoder.low_confidence_threshold:
             confidence = min(confidence, self.encoder.low_confidence_accuracy)

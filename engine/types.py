@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-# Tags whose confidence is below this are shown to the user to confirm or correct.
-CONFIRM_BELOW = 0.6
+# re-exported: the engine's public surface names the "ask the user" line beside the tags it applies to
+from config.vocabulary import CONFIRM_BELOW as CONFIRM_BELOW
 
 
 @dataclass(frozen=True, slots=True)

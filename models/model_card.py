@@ -26,9 +26,9 @@ Evaluate through the product path with `python -m models.eval_style`.
 ## Data and licence
 
 - Train: clothing_small `train` (3,068) + all of clothing_extra (562), CC0 1.0 (alexeygrigorev/clothing-dataset).
-  Type merges: {merges}. Each photo is seen in five fixed views: original, mirror, a random-resized crop with mild
-  brightness/contrast, and two "product shots" (garment cut out with the product's garment mask, centred on white or
-  light grey, slightly smoothed). No hue or saturation jitter: colour is part of a garment's meaning.
+  Type merges: {merges}. Each photo is seen in ten fixed views: original, mirror, four random-resized crops with mild
+  brightness/contrast, and four "product shots" (garment cut out with the product's garment mask, centred on white
+  or light grey, slightly smoothed). No hue or saturation jitter: colour is part of a garment's meaning.
 - Validation (341): temperatures, the low-confidence threshold and every design choice. Test (372): reported only.
 - The hidden hold-out (user photos + catalog photos from another source) was never used.
 - The weights are derived from CC0 photos and Apache-2.0 ImageNet weights; ship them under the project's licence
@@ -61,8 +61,8 @@ Temperatures: type {t_type}, category {t_cat}.
 `other` is a trained type (27 clothing_extra photos: bags, socks, swimwear...). In addition, a photo whose top
 type probability is below **{thr}** is low-confidence (threshold chosen to flag {flag_rate} of validation
 photos): validation accuracy of flagged photos {acc_flag}, of the rest {acc_kept}. The encoder exposes both
-numbers; the tagger reports a flagged photo's type confidence as that measured accuracy (temperature scaling alone
-is still too sure in this band), which is below the product's 0.6 "ask the user" line, so the dialog asks.
+numbers; the tagger never reports a flagged photo's type confidence above that measured accuracy, nor above the
+calibrated probability itself. {ask}
 
 How well unseen kinds of things are noticed was measured by training the same recipe without the `other` photos
 (`python -m models.train_style --hold-out-type other`, then `python -m bench.unknown_items`): at a 5% flag rate
@@ -117,6 +117,18 @@ def _pattern(info: dict[str, Any] | None) -> str:
     )
 
 
+def _ask(rule: dict[str, Any]) -> str:
+    """Say what the low-confidence rule means for the dialog (which asks about tags under ``CONFIRM_BELOW``)."""
+    from config.vocabulary import CONFIRM_BELOW
+
+    if rule["validation_accuracy_flagged"] < CONFIRM_BELOW:
+        return (f"That rate is below the product's {CONFIRM_BELOW} \"ask the user\" line, so the dialog asks about "
+                "every flagged photo's type (temperature scaling alone is too sure in this band).")
+    return (f"That rate is above the product's {CONFIRM_BELOW} \"ask the user\" line, so the calibrated probability "
+            "decides: flagged photos under the line are asked about, the rest are not (in this band the network is "
+            "no longer surer than it is right).")
+
+
 def write_model_card(folder: Path, meta: dict[str, Any], pattern: dict[str, Any] | None = None) -> None:
     """Render ``MODEL_CARD.md`` into ``folder`` from the metadata stored in config.json (+ the pattern head's)."""
     net, tr, hp, rule = meta["network"], meta["training"], meta["hyperparameters"], meta["low_confidence"]
@@ -148,6 +160,7 @@ def write_model_card(folder: Path, meta: dict[str, Any], pattern: dict[str, Any]
         pull=net.get("prototype_pull", 0.0),
         goals=_goals(scores),
         pattern=_pattern(pattern),
+        ask=_ask(rule),
         cat_choice=hp["category"]["chosen"],
         cat_sep=hp["category"]["validation_accuracy_separate_head"],
         cat_pool=hp["category"]["validation_accuracy_pooled_from_type"],

@@ -26,8 +26,11 @@ from models.preprocess import Preprocessing
 REPO = Path(__file__).resolve().parent.parent
 #: Cached frozen-block activations and scratch exports; STYLIST_STYLE_CACHE moves it (the tests use a temp folder).
 CACHE_DIR = Path(os.environ.get("STYLIST_STYLE_CACHE", REPO / "build" / "style_cache"))
-VIEWS = ("original", "mirror", "crop", "product_white", "product_grey")
-AUG_VERSION = 1  # bump when the views change, so cached activations are rebuilt
+# Ten views per photo: with five (one crop, one product shot of each background) the network had seen every view
+# of a photo by the second epoch and more epochs did not help; with ten, longer training does (see train_style).
+VIEWS = ("original", "mirror", "crop", "product_white", "product_grey",
+         "crop2", "crop3", "crop4", "product_white2", "product_grey2")
+AUG_VERSION = 2  # bump when the views change, so cached activations are rebuilt
 # Fine types with too few photos to learn are folded into their nearest common type.
 TYPE_MERGES: dict[str, str] = {"blouse": "shirt", "top": "t-shirt"}
 
@@ -107,11 +110,19 @@ def product_shot(image: Image.Image, rng: np.random.Generator, grey: bool) -> Im
 
 
 def make_views(image: Image.Image, seed: int, index: int) -> list[Image.Image]:
-    """Return the fixed augmented views (see ``VIEWS``) of one training photo; deterministic per (seed, index)."""
+    """Return the fixed augmented views (see ``VIEWS``) of one training photo; deterministic per (seed, index).
+
+    The first five are drawn first, so they are the same images as in the five-view release.
+    """
     rng = np.random.default_rng([seed, index])
     return [
         image,
         image.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+        random_crop(image, rng),
+        product_shot(image, rng, grey=False),
+        product_shot(image, rng, grey=True),
+        random_crop(image, rng),
+        random_crop(image, rng),
         random_crop(image, rng),
         product_shot(image, rng, grey=False),
         product_shot(image, rng, grey=True),
