@@ -194,3 +194,20 @@ def test_onnx_steady_state_does_not_import_torch(encoder: EmbeddedEncoder, encod
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_deployed_network_in_half_precision_matches_float(encoder: EmbeddedEncoder, photos: list[Image.Image]) -> None:
+    """The GPU path's module (uint8 photos in, normalised inside, cast to float16) agrees with the float32 export.
+
+    Run here on the CPU in float16, so the dtype handling of the CUDA path is exercised without a GPU.
+    """
+    import torch
+
+    from models.runtime import load_deployed_net
+
+    raw = torch.from_numpy(encoder.preprocessing.photos(photos[:4]))
+    with torch.inference_mode():
+        half = load_deployed_net().half()(raw)[0].float().numpy()
+    assert half.shape == (4, EMBED_DIM)
+    cosine = (half * encoder.embed_images(photos[:4])).sum(1) / np.linalg.norm(half, axis=1)
+    assert cosine.min() > 0.999
