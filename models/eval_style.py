@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from models.artifacts import STYLE_DIR
+from models.artifacts import NETWORK_FILE, STYLE_DIR
 from models.calibration import expected_calibration_error, precision_at_k
-from models.runtime import StyleRuntime
+from models.runtime import RuntimeUnavailable, StyleRuntime
 from models.style_data import Sample, load_samples, missing_data, open_rgb, product_shot
 
 
@@ -91,9 +91,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if problem := missing_data(args.data):
         parser.error(problem)
-    if not (args.model / "network.npz").is_file():
-        parser.error(f"{args.model} holds no style network (network.npz); train one with models.train_style --out")
-    evaluate(load_samples(args.data), args.splits, args.threads, args.product_shots, args.model)
+    if not (args.model / NETWORK_FILE).is_file():
+        parser.error(f"{args.model} holds no style network ({NETWORK_FILE}); train one with models.train_style --out")
+    try:
+        evaluate(load_samples(args.data), args.splits, args.threads, args.product_shots, args.model)
+    except RuntimeUnavailable as exc:
+        parser.error(str(exc))
 
 
 if __name__ == "__main__":

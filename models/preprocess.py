@@ -41,7 +41,8 @@ class Preprocessing:
         """Build from :meth:`to_dict` output."""
         return cls(geometry=data["geometry"], norm=data["norm"], size=int(data["size"]))  # type: ignore[arg-type,call-overload]
 
-    def _mean_std(self) -> tuple[np.ndarray, np.ndarray]:
+    def mean_std(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the per-channel (mean, std) on the 0-255 scale that :meth:`normalise` applies."""
         return (_IMAGENET_MEAN, _IMAGENET_STD) if self.norm == "imagenet" else (_TF_MEAN, _TF_STD)
 
     def _resize(self, image: Image.Image) -> Image.Image:
@@ -52,7 +53,7 @@ class Preprocessing:
         if self.geometry == "letterbox":
             scale = s / max(w, h)
             nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-            fill = tuple(int(round(v)) for v in self._mean_std()[0])
+            fill = tuple(int(round(v)) for v in self.mean_std()[0])
             canvas = Image.new("RGB", (s, s), fill)
             canvas.paste(image.resize((nw, nh), Image.Resampling.BILINEAR), ((s - nw) // 2, (s - nh) // 2))
             return canvas
@@ -60,10 +61,6 @@ class Preprocessing:
         nw, nh = max(s, round(w * scale)), max(s, round(h * scale))
         left, top = (nw - s) // 2, (nh - s) // 2
         return image.resize((nw, nh), Image.Resampling.BILINEAR).crop((left, top, left + s, top + s))
-
-    def mean_std(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the per-channel (mean, std) on the 0-255 scale that :meth:`normalise` applies."""
-        return self._mean_std()
 
     def photo(self, image: Image.Image) -> np.ndarray:
         """Return the uint8 [size, size, 3] RGB input of one image: resized and padded, not yet normalised."""
@@ -82,7 +79,7 @@ class Preprocessing:
 
     def normalise(self, photos: np.ndarray) -> np.ndarray:
         """Return float32 [N, 3, size, size] network input from uint8 [N, size, size, 3] photos."""
-        mean, std = self._mean_std()
+        mean, std = self.mean_std()
         return np.ascontiguousarray(((photos.astype(np.float32) - mean) / std).transpose(0, 3, 1, 2))
 
     def __call__(self, image: Image.Image) -> np.ndarray:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -54,6 +56,20 @@ def resolve_device(setting: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+T = TypeVar("T")
+# What reading a damaged, truncated or foreign artefact raises (np.load, json, zip, load_state_dict).
+_DAMAGED = (OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile)
+
+
+def _read(what: str, folder: Path, load: Callable[[], T]) -> T:
+    """Run ``load``; a missing or damaged artefact becomes a RuntimeUnavailable that says which one and where."""
+    try:
+        return load()
+    except _DAMAGED as exc:
+        raise RuntimeUnavailable(f"cannot read the {what} in {folder} (missing, damaged or not a style network): "
+                                 f"{exc}") from exc
+
+
 def load_style_net(folder: Path = STYLE_DIR) -> Any:
     """Return the committed style network as a float32 torch module in eval mode (imports torch)."""
     from models.style_net import StyleNet, StyleNetConfig
@@ -88,7 +104,7 @@ class StyleRuntime:
         chunk: int | None = None,
     ) -> None:
         self.folder = folder
-        self.heads = TaggerHeads.load(folder)
+        self.heads = _read("tag heads", folder, lambda: TaggerHeads.load(folder))
         self.preprocessing = self.heads.preprocessing
         self.dim = self.heads.dim
         #: Names the embedding space: changes with the weights or the network config.
@@ -127,7 +143,7 @@ class StyleRuntime:
             from models.style_net import export_onnx  # the only step on CPU that needs torch
 
             log.info("exporting the style network to %s (once)", path)
-            export_onnx(load_deployed_net(self.folder), path)
+            export_onnx(_read("style network", self.folder, lambda: load_deployed_net(self.folder)), path)
             self.exported_now = True
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -143,7 +159,7 @@ class StyleRuntime:
 
         if not torch.cuda.is_available():
             raise RuntimeUnavailable("the device is set to cuda but torch sees no CUDA device (use cpu or auto)")
-        self._module = load_deployed_net(self.folder).to("cuda").half()
+        self._module = _read("style network", self.folder, lambda: load_deployed_net(self.folder)).to("cuda").half()
 
     def _embed(self, photos: np.ndarray) -> np.ndarray:
         """Return the network's embeddings of uint8 photos ``[N, size, size, 3]`` (``Preprocessing.photos``)."""

@@ -47,7 +47,11 @@ def features(data: Path, rows: list[dict[str, str]], encoder: StyleRuntime) -> n
 
     images = [open_rgb(data / "clothing_small" / r["path"]) for r in rows]
     emb = encoder.embed_images(images)
-    tex = np.stack([pattern_features(im, mask, lab)[1] for im in images for lab, mask in [photo_lab_and_mask(im)]])
+    texture = []
+    for im in images:
+        lab, mask = photo_lab_and_mask(im)  # one working image for the mask and the texture, as the tagger does
+        texture.append(pattern_features(im, mask, lab)[1])
+    tex = np.stack(texture)
     return np.concatenate([emb, tex], axis=1).astype(np.float32)
 
 

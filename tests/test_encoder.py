@@ -147,6 +147,20 @@ def test_corrupt_cached_onnx_is_a_clear_error(encoder: EmbeddedEncoder, settings
         EmbeddedEncoder(s)
 
 
+@pytest.mark.parametrize("damaged", [NETWORK_FILE, WEIGHTS_FILE, "config.json"])
+def test_damaged_network_folder_is_a_clear_error(
+    damaged: str, tmp_path: Path, settings: Callable[..., Settings]
+) -> None:
+    """A truncated weights or config file says which artefact and where, instead of a zip or JSON traceback."""
+    import shutil
+
+    folder = tmp_path / "style_copy"
+    shutil.copytree(STYLE_DIR, folder)
+    (folder / damaged).write_bytes((STYLE_DIR / damaged).read_bytes()[:1000])
+    with pytest.raises(EncoderUnavailable, match=f"cannot read the .* in {folder}"):
+        EmbeddedEncoder(settings(), heads_dir=folder)
+
+
 def test_open_clip_is_unavailable_with_a_clear_message(settings: Callable[..., Settings]) -> None:
     with pytest.raises(EncoderUnavailable, match="later version"):
         load_encoder(settings(encoder="open_clip:hf-hub:Marqo/marqo-fashionSigLIP"))
