@@ -90,9 +90,14 @@ def random_crop(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     return _mild_light(image, rng)
 
 
-def product_shot(image: Image.Image, rng: np.random.Generator, grey: bool) -> Image.Image:
-    """Cut the garment out and centre it on a plain light background, like a catalog photo."""
-    _, mask = photo_lab_and_mask(image)
+def product_shot(
+    image: Image.Image, rng: np.random.Generator, grey: bool, mask: np.ndarray | None = None
+) -> Image.Image:
+    """Cut the garment out and centre it on a plain light background, like a catalog photo.
+
+    ``mask``: the photo's garment mask (:func:`garment_mask_of`), when the caller has it already.
+    """
+    mask = garment_mask_of(image) if mask is None else mask
     alpha = Image.fromarray(mask.astype(np.uint8) * 255).resize(image.size, Image.Resampling.BILINEAR)
     box = alpha.point(lambda v: 255 if v > 127 else 0).getbbox() or (0, 0, *image.size)
     garment, alpha = image.crop(box), alpha.crop(box).filter(ImageFilter.GaussianBlur(1.0))
@@ -109,23 +114,30 @@ def product_shot(image: Image.Image, rng: np.random.Generator, grey: bool) -> Im
     return _mild_light(canvas.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 0.8)))), rng)
 
 
-def make_views(image: Image.Image, seed: int, index: int) -> list[Image.Image]:
+def garment_mask_of(image: Image.Image) -> np.ndarray:
+    """Return the product's garment mask of a photo (at the working size)."""
+    return photo_lab_and_mask(image)[1]
+
+
+def make_views(image: Image.Image, seed: int, index: int, mask: np.ndarray | None = None) -> list[Image.Image]:
     """Return the fixed augmented views (see ``VIEWS``) of one training photo; deterministic per (seed, index).
 
-    The first five are drawn first, so they are the same images as in the five-view release.
+    The first five are drawn first, so they are the same images as in the five-view release. ``mask``: the
+    photo's :func:`garment_mask_of`, when the caller has it (computed once here otherwise).
     """
     rng = np.random.default_rng([seed, index])
+    mask = garment_mask_of(image) if mask is None else mask
     return [
         image,
         image.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
         random_crop(image, rng),
-        product_shot(image, rng, grey=False),
-        product_shot(image, rng, grey=True),
+        product_shot(image, rng, grey=False, mask=mask),
+        product_shot(image, rng, grey=True, mask=mask),
         random_crop(image, rng),
         random_crop(image, rng),
         random_crop(image, rng),
-        product_shot(image, rng, grey=False),
-        product_shot(image, rng, grey=True),
+        product_shot(image, rng, grey=False, mask=mask),
+        product_shot(image, rng, grey=True, mask=mask),
     ]
 
 

@@ -28,6 +28,10 @@ With five views (one crop and one product shot per background) every view of a p
 epoch and longer training only memorised; with ten (four crops, four product shots) eight epochs help. Catalog
 proxy (``eval_style --product-shots``, validation): 0.927 / 0.877 with ten views and 8 epochs vs 0.924 / 0.877.
 
+A GPU sweep of recipes too slow for the 2 cores (``python -m bench.style_sweep``; BENCHMARKS.md, session 4) found
+no clear gain from views drawn fresh every epoch or from fine-tuning the whole network: all within 0.909-0.927
+validation type, the release's own recipe 0.909 there (other numerics), so ~2 points is run-to-run noise.
+
 Fine-tuning from block 8 instead of 12 (``--train-from 8``, 5 epochs, 17 min idle): validation category 0.947,
 type 0.915, type ECE 0.015 — not better overall on validation for twice the training time, so 12 is kept. From block
 8 with blocks 8-11 at a quarter of the backbone learning rate (session 2): validation 0.947 / 0.909 — not kept. An
@@ -128,11 +132,11 @@ def supcon(z: torch.Tensor, labels: torch.Tensor, pair: torch.Tensor) -> tuple[t
     """Return (supervised contrastive loss by label, instance loss whose positive is the other view)."""
     n = len(z)
     sim = z @ z.T / TAU
-    eye = torch.eye(n, dtype=torch.bool)
+    eye = torch.eye(n, dtype=torch.bool, device=z.device)
     log_prob = sim - torch.logsumexp(sim.masked_fill(eye, float("-inf")), dim=1, keepdim=True)
     pos = (labels[:, None] == labels[None, :]) & ~eye
     sup = -(log_prob * pos).sum(1) / pos.sum(1).clamp(min=1)
-    inst = -log_prob[torch.arange(n), pair]
+    inst = -log_prob[torch.arange(n, device=z.device), pair]
     return sup.mean(), inst.mean()
 
 
