@@ -16,6 +16,7 @@ import os
 import sys
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -102,6 +103,7 @@ class StyleRuntime:
         device: str = "auto",
         threads: int = 1,
         chunk: int | None = None,
+        prep_threads: int | None = None,
     ) -> None:
         self.folder = folder
         self.heads = _read("tag heads", folder, lambda: TaggerHeads.load(folder))
@@ -126,6 +128,13 @@ class StyleRuntime:
         self.low_confidence_accuracy = float(rule.get("validation_accuracy_flagged", 1.0))
         self.device = resolve_device(device)
         self.chunk = chunk or (GPU_CHUNK if self.device == "cuda" else CPU_CHUNK)
+        #: Threads laying out photos for the network. On a GPU the network is no longer the bottleneck (an H200
+        #: runs it at ~20k img/s while one CPU thread prepares ~2k), so every core prepares the next photos
+        #: while the GPU runs; on a CPU the cores are the network's, so one.
+        self.prep_threads = max(1, prep_threads or ((os.cpu_count() or 1) if self.device == "cuda" else 1))
+        self._prep_pool = (
+            ThreadPoolExecutor(self.prep_threads, thread_name_prefix="stylist-prep") if self.prep_threads > 1 else None
+        )
         self.onnx_path: Path | None = None
         self.exported_now = False
         self._session: Any = None
@@ -172,8 +181,23 @@ class StyleRuntime:
         return out.float().cpu().numpy()
 
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:
-        """Return float32 [N, dim] L2-normalised style embeddings, computed in chunks of ``self.chunk``."""
+        """Return float32 [N, dim] L2-normalised style embeddings, computed in chunks of ``self.chunk``.
+
+        With ``prep_threads`` > 1 the photos are laid out by a thread pool (Pillow's resize and numpy's copies
+        release the GIL) one chunk ahead of the network, so at most two chunks are in memory; the result is the
+        same to the bit.
+        """
         out = np.zeros((len(images), self.dim), dtype=np.float32)
+        pool = self._prep_pool
+        if pool is not None and len(images) > 1:
+            starts = range(0, len(images), self.chunk)
+            ahead = [pool.submit(self.preprocessing.photo, im) for im in images[: self.chunk]]
+            for start in starts:
+                photos = np.stack([f.result() for f in ahead])
+                nxt = images[start + self.chunk : start + 2 * self.chunk]
+                ahead = [pool.submit(self.preprocessing.photo, im) for im in nxt]
+                out[start : start + len(photos)] = self._embed(photos)
+            return l2_normalise(out)
         for start in range(0, len(images), self.chunk):
             part = images[start : start + self.chunk]
             out[start : start + len(part)] = self._embed(self.preprocessing.photos(part))

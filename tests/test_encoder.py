@@ -85,6 +85,24 @@ def test_chunked_batches_match_one_batch(encoder_settings: Settings, photos: lis
     np.testing.assert_allclose(small_chunks.embed_images(photos), big.embed_images(photos), atol=1e-5)
 
 
+def test_threaded_layout_matches_one_thread(encoder_settings: Settings) -> None:
+    """The GPU default (photos laid out by a thread pool one chunk ahead of the network) gives the same
+    embeddings, in the same order, as laying them out on the calling thread; run here on the CPU path."""
+    from models.runtime import StyleRuntime
+
+    images = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "samples" / "wardrobe").glob("*.jpg"))[:11]:
+        with Image.open(path) as img:
+            images.append(img.convert("RGB"))
+    one = StyleRuntime(cache_dir=encoder_settings.cache_dir, device="cpu", chunk=4)
+    pooled = StyleRuntime(cache_dir=encoder_settings.cache_dir, device="cpu", chunk=4, prep_threads=3)
+    assert one.prep_threads == 1 and pooled.prep_threads == 3
+    expected = one.embed_images(images)
+    assert len(images) == 11 and np.array_equal(pooled.embed_images(images), expected)
+    assert np.array_equal(pooled.embed_images(images[5:6]), expected[5:6])
+    assert pooled.embed_images([]).shape == (0, EMBED_DIM)
+
+
 def test_tag_heads_give_calibrated_distributions(encoder: EmbeddedEncoder, photos: list[Image.Image]) -> None:
     tags = encoder.tag_heads(encoder.embed_images(photos))
     assert set(tags) == {"category", "type"}
