@@ -60,6 +60,7 @@ class _Prepared:
     thumbnail: bytes
     image_hash: str
     image: Any
+    lab: Any  # the working-size CIELAB image the blank check computed (tagging reuses it), or None
 
 
 def _check_user(user_id: str) -> str:
@@ -96,8 +97,12 @@ class Stylist:
         # Concurrent requests share encoder batches: a GPU is fed full ones, one at a time; on a CPU small batches
         # run side by side, one per core the encoder's threads leave free (bench/batcher_speed.py).
         plan = BatchPlan.for_device(getattr(tagger.encoder, "device", "cpu") == "cuda", settings.encoder_threads)
-        self.tag_batcher: MicroBatcher[Image.Image, Tagged] = MicroBatcher(
-            tagger.tag, max_batch=plan.max_batch, max_wait_ms=plan.max_wait_ms, workers=plan.workers, name="tagger"
+        self.tag_batcher: MicroBatcher[tuple[Image.Image, Any], Tagged] = MicroBatcher(
+            tagger.tag_decoded,
+            max_batch=plan.max_batch,
+            max_wait_ms=plan.max_wait_ms,
+            workers=plan.workers,
+            name="tagger",
         )
         self.outfits = OutfitService(
             db, blobs, self.vocabulary, weather, self._to_garment,
@@ -131,9 +136,9 @@ class Stylist:
     # ---- intake -------------------------------------------------------------------------------
 
     def _prepare(self, photo: PhotoInput) -> _Prepared:
-        image = self.tagger.decode(photo)
+        image, lab = self.tagger.decode_with_lab(photo)
         original = encode_original(image)
-        return _Prepared(photo.name, original, make_thumbnail(image), content_hash(original), image)
+        return _Prepared(photo.name, original, make_thumbnail(image), content_hash(original), image, lab)
 
     def _prepare_all(self, photos: Sequence[PhotoInput]) -> tuple[list[_Prepared], list[Rejected]]:
         ready: list[_Prepared] = []
@@ -212,7 +217,7 @@ class Stylist:
 
     async def _store(self, user_id: str, fresh: list[_Prepared]) -> list[Garment]:
         """Write in the order blob, SQL row (hidden), vector, then mark the rows visible."""
-        tagged = await asyncio.gather(*(self.tag_batcher.submit(p.image) for p in fresh))
+        tagged = await asyncio.gather(*(self.tag_batcher.submit((p.image, p.lab)) for p in fresh))
         thumbs = await asyncio.to_thread(self._put_blobs, fresh)
         rows = [
             GarmentRow(
@@ -310,8 +315,8 @@ class Stylist:
             row = await self._row(user_id, query)
             vector, exclude = _vector(row), row.id
         else:
-            image = await asyncio.to_thread(self.tagger.decode, query)
-            vector = (await self.tag_batcher.submit(image)).embedding
+            decoded = await asyncio.to_thread(self.tagger.decode_with_lab, query)
+            vector = (await self.tag_batcher.submit(decoded)).embedding
         hits = await asyncio.to_thread(self.index.query, user_id, vector, k + (1 if exclude else 0))
         hits = [hit for hit in hits if hit.id != exclude][:k]
         if not hits:

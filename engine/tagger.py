@@ -15,7 +15,7 @@ from engine.encoders.base import Encoder, HeadOutput
 from engine.errors import ImageRejected
 from engine.imaging import decode_image
 from engine.types import PhotoInput, Rejected, Tags
-from models.pixels import working_lab
+from models.pixels import FloatArray, working_lab
 
 MAX_SIDE = 2048
 #: Below this spread of lightness and of colour (CIELAB units, at working size) a photo is one flat colour. The
@@ -25,7 +25,11 @@ BLANK_SPREAD = 1.5
 
 def looks_blank(image: Image.Image) -> bool:
     """Whether the photo is (almost) one flat colour."""
-    lab = working_lab(image if image.mode == "RGB" else image.convert("RGB"))
+    return _flat(working_lab(image if image.mode == "RGB" else image.convert("RGB")))
+
+
+def _flat(lab: FloatArray) -> bool:
+    """Whether a working-size CIELAB image is (almost) one flat colour."""
     chroma_spread = float(np.hypot(lab[..., 1].std(), lab[..., 2].std()))
     return float(lab[..., 0].std()) < BLANK_SPREAD and chroma_spread < BLANK_SPREAD
 
@@ -54,45 +58,69 @@ class Tagger:
         still name a type with confidence, so it is refused with a message instead. Stored originals being
         re-embedded pass ``refuse_blank=False``: what was accepted once stays readable.
         """
+        return self.decode_with_lab(photo, refuse_blank=refuse_blank)[0]
+
+    def decode_with_lab(self, photo: PhotoInput, *, refuse_blank: bool = True) -> tuple[Image.Image, FloatArray | None]:
+        """Return the decoded RGB photo and, when the blank check ran, its working-size CIELAB image (which
+        tagging measures colours and texture on: computed once)."""
         # Nothing downstream uses more than 2048 px (the stored original is capped there): big JPEGs are decoded
         # at a reduced scale, which is several times faster and uses a fraction of the memory.
         image = decode_image(photo.data, name=photo.name, max_bytes=self.max_bytes, max_pixels=self.max_pixels,
                              max_side=MAX_SIDE)
-        if refuse_blank and looks_blank(image):
+        if not refuse_blank:
+            return image, None
+        lab = working_lab(image if image.mode == "RGB" else image.convert("RGB"))
+        if _flat(lab):
             raise ImageRejected(
                 "the photo is one flat colour and shows no garment; photograph the whole garment against a "
                 "contrasting background",
                 source=photo.name,
             )
-        return image
+        return image, lab if image.mode == "RGB" else None
 
     def tag_photos(self, photos: list[PhotoInput]) -> list[Tagged | Rejected]:
         """Decode and tag photos in one encoder batch, keeping input order (blocking)."""
         images: list[Image.Image] = []
+        labs: list[FloatArray | None] = []
         slots: list[Rejected | None] = []
         for photo in photos:
             try:
-                images.append(self.decode(photo))
-                slots.append(None)
+                image, lab = self.decode_with_lab(photo)
             except ImageRejected as exc:
                 slots.append(Rejected(photo.name, exc.reason))
-        tagged = iter(self.tag(images))
+                continue
+            images.append(image)
+            labs.append(lab)
+            slots.append(None)
+        tagged = iter(self.tag(images, labs))
         return [slot if slot is not None else next(tagged) for slot in slots]
 
-    def tag(self, images: list[Image.Image]) -> list[Tagged]:
-        """Tag RGB images (blocking: call from a worker thread)."""
+    def tag(self, images: list[Image.Image], labs: list[FloatArray | None] | None = None) -> list[Tagged]:
+        """Tag RGB images (blocking: call from a worker thread).
+
+        ``labs``: each image's ``models.pixels.working_lab`` where the caller has it (None entries are computed).
+        """
         if not images:
             return []
         embeddings = self.encoder.embed_images(images)
         heads = self.encoder.tag_heads(embeddings)
+        labs = labs if labs is not None else [None] * len(images)
         return [
-            Tagged(self._tags_for(image, heads, embeddings[row], row), embeddings[row])
-            for row, image in enumerate(images)
+            Tagged(self._tags_for(image, heads, embeddings[row], row, lab), embeddings[row])
+            for row, (image, lab) in enumerate(zip(images, labs, strict=True))
         ]
 
-    def _tags_for(self, image: Image.Image, heads: dict[str, HeadOutput], embedding: np.ndarray, row: int) -> Tags:
+    def tag_decoded(self, items: list[tuple[Image.Image, FloatArray | None]]) -> list[Tagged]:
+        """Tag what :meth:`decode_with_lab` returned (the micro-batcher's unit of work; blocking)."""
+        return self.tag([image for image, _ in items], [lab for _, lab in items])
+
+    def _tags_for(
+        self, image: Image.Image, heads: dict[str, HeadOutput], embedding: np.ndarray, row: int,
+        lab: FloatArray | None = None,
+    ) -> Tags:
         category, category_conf, type_name, type_conf = self._category_and_type(heads, row)
-        lab = working_lab(image)  # once: the garment mask, colours and texture are all measured on it
+        if lab is None:
+            lab = working_lab(image)  # once: the garment mask, colours and texture are all measured on it
         colour = extract_colors(image, lab)
         if "pattern" in heads:  # a joint image-text backend answers by zero-shot prompts
             pattern, pattern_conf = heads["pattern"].top(row)

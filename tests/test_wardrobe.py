@@ -235,3 +235,16 @@ async def test_a_type_the_network_is_unsure_of_is_marked_unsure(stylist):
             assert ("type" in item.tags.to_confirm()) == (confidence <= lowest[-1])
             asked += "type" in item.tags.to_confirm()
     assert asked  # dress-3's type (p 0.43) is asked about
+
+
+async def test_tags_from_the_blank_checks_pixels_equal_tags_from_scratch(stylist):
+    """Intake measures colours and texture on the working image its blank check computed; the tags are the ones
+    tagging the decoded photos afresh gives, field for field, through both entry points."""
+    photos = [sample_photo(n) for n in sample_names()[:8]]
+    fresh = stylist.tagger.tag([stylist.tagger.decode(p) for p in photos])
+    via_intake = await stylist.tag_photos(photos)
+    added = await stylist.add_garments("alice", photos)
+    by_name = {g.source_name: g for g in added.added}
+    for photo, expected, got in zip(photos, fresh, via_intake, strict=True):
+        assert got.tags == expected.tags
+        assert by_name[photo.name].tags.to_dict() == expected.tags.to_dict()
