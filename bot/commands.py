@@ -96,7 +96,9 @@ async def _tag(args: argparse.Namespace, settings: Settings, out: Output) -> int
                 _report_bad([(photo.name, result.reason)], out)
             else:
                 tags = result.tags.to_dict()
-                out.item({"path": photo.name, **tags}, f"{photo.name}: {describe(tags)}")
+                unsure = result.tags.to_confirm()
+                ask = f"  (not sure about {', '.join(unsure)})" if unsure else ""
+                out.item({"path": photo.name, **tags}, f"{photo.name}: {describe(tags)}{ask}")
     return EXIT_ERROR if failed else EXIT_OK
 
 

@@ -42,6 +42,31 @@ def test_tag_json_contract(stylist_cli):
     assert [obj["category"] for obj in lines[:2]] == ["shoes", "shoes"]
 
 
+def test_tag_says_which_tags_it_is_unsure_of(tmp_path, monkeypatch, capsys, model_cache):
+    """The plain-text line names the (at most two) least certain tags under the ask line, as `add` does, and
+    nothing when every tag is sure; dress-3's type (p 0.43) is among them."""
+    from engine.types import CONFIRM_BELOW
+
+    monkeypatch.setenv("STYLIST_MODEL_CACHE_DIR", str(model_cache))
+    photos = [str(SAMPLES / n) for n in ("dress-3.jpg", "hat-1.jpg", "pants-3.jpg", "shirt-2.jpg")]
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "tag", *photos]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert main(["--data-dir", data, "tag", "--json", *photos]) == 0
+    objs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    notes = 0
+    for photo, line, obj in zip(photos, lines, objs, strict=True):
+        unsure = sorted((c, name) for name, c in obj["confidence"].items() if c < CONFIRM_BELOW)[:2]
+        assert line.startswith(photo + ":")
+        if unsure:
+            assert line.endswith(f"(not sure about {', '.join(name for _, name in unsure)})")
+            notes += 1
+        else:
+            assert "not sure" not in line
+    assert "type" in lines[0].rsplit("(not sure about ", 1)[1]
+    assert 0 < notes < len(photos)  # both kinds of line are exercised
+
+
 def test_tag_reports_each_bad_file_and_fails(stylist_cli, tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("just some notes")
