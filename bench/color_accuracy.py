@@ -1,6 +1,11 @@
 """Colour and pattern accuracy of ``engine.colors`` / ``engine.attributes`` on the by-eye labelled photos.
 
     python -m bench.color_accuracy [--data ../shared/data] [--split validation|test]
+    python -m bench.color_accuracy --named
+
+``--named`` instead names 33 CSS named colours (vivid, as a studio catalog photo shows a garment) and counts
+those named as the fashion-product vocabulary maps them (teal and cyan are blue there): a check of the palette on
+colours the home photos of the labelled splits hardly contain.
 
 Reads ``clothing_small/colour_pattern_labels.csv`` (the whole validation split and the first 160 test
 photos) and prints dominant-colour top-1 (all rows and the ``sure`` rows), second-colour recall, pattern
@@ -80,6 +85,37 @@ def evaluate(root: Path, split: str) -> None:
     _table("pattern confusion (rows: label, columns: predicted)", patterns, PATTERNS)
 
 
+# CSS named colours and the common name the fashion-product vocabulary gives such a garment colour.
+NAMED = {
+    "blue": ("#0000ff", "blue"), "mediumblue": ("#0000cd", "blue"), "royalblue": ("#4169e1", "blue"),
+    "dodgerblue": ("#1e90ff", "blue"), "steelblue": ("#4682b4", "blue"), "navy": ("#000080", "navy"),
+    "midnightblue": ("#191970", "navy"), "darkblue": ("#00008b", "navy"), "teal": ("#008080", "blue"),
+    "darkcyan": ("#008b8b", "blue"), "lime": ("#00ff00", "green"), "limegreen": ("#32cd32", "green"),
+    "forestgreen": ("#228b22", "green"), "darkgreen": ("#006400", "green"), "seagreen": ("#2e8b57", "green"),
+    "olive": ("#808000", "green"), "olivedrab": ("#6b8e23", "green"), "chartreuse": ("#7fff00", "green"),
+    "lawngreen": ("#7cfc00", "green"), "saddlebrown": ("#8b4513", "brown"), "sienna": ("#a0522d", "brown"),
+    "chocolate": ("#d2691e", "brown"), "brown": ("#a52a2a", "red"), "maroon": ("#800000", "red"),
+    "purple": ("#800080", "purple"), "indigo": ("#4b0082", "purple"), "darkviolet": ("#9400d3", "purple"),
+    "rebeccapurple": ("#663399", "purple"), "orchid": ("#da70d6", "purple"), "blueviolet": ("#8a2be2", "purple"),
+    "slateblue": ("#6a5acd", "purple"), "darkslateblue": ("#483d8b", "purple"), "mediumpurple": ("#9370db", "purple"),
+}
+
+
+def named_colours() -> None:
+    """Print how the palette names each of ``NAMED`` and the count named as expected."""
+    from engine.colors import name_colors
+    from models.pixels import hex_to_lab
+
+    wrong = []
+    for css, (value, expected) in NAMED.items():
+        got = name_colors(hex_to_lab(value))[0][0]
+        if got != expected:
+            wrong.append(f"{css} {value} -> {got} (expected {expected})")
+    print(f"CSS named colours named as the fashion-product vocabulary would: {len(NAMED) - len(wrong)}/{len(NAMED)}")
+    for line in wrong:
+        print(f"  {line}")
+
+
 def _encoder() -> Encoder:
     from config.settings import load_settings
     from engine.encoders import load_encoder
@@ -107,7 +143,11 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--split", default="validation", choices=["validation", "test"])
+    parser.add_argument("--named", action="store_true", help="name the CSS colour table instead")
     args = parser.parse_args()
+    if args.named:
+        named_colours()
+        return
     evaluate(args.data / "clothing_small", args.split)
 
 
