@@ -21,7 +21,8 @@ Evaluate through the product path with `python -m models.eval_style`.
   graph, chosen on validation), so nearest neighbours share the type more often.
 - Input: RGB photo, letterboxed to 224x224, `(x - 127) / 128`.
 - Weights: `network.npz`, float16 storage of every tensor; inference runs in float32 (ONNX Runtime on CPU) or
-  float16 autocast (torch on CUDA).
+  float16 (torch on CUDA, the whole module in half precision; `python -m bench.gpu_speed` compares it with the
+  CPU export on the test photos).
 
 ## Data and licence
 
