@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 
 from models.style_data import (
     VIEWS,
@@ -65,6 +66,8 @@ _MASKS: list[np.ndarray] = []
 
 @dataclass(frozen=True)
 class Recipe:
+    """One training recipe: first fine-tuned block, epochs, ``fixed`` or ``fresh`` views, backbone learning rate."""
+
     train_from: int
     epochs: int
     views: str
@@ -72,8 +75,14 @@ class Recipe:
 
     @classmethod
     def parse(cls, text: str) -> Recipe:
+        """Parse ``train_from:epochs:views[:lr_backbone]``; raise ValueError saying what is wrong."""
         parts = text.split(":")
-        return cls(int(parts[0]), int(parts[1]), parts[2], *(float(p) for p in parts[3:]))
+        if len(parts) not in (3, 4) or parts[2] not in ("fixed", "fresh"):
+            raise ValueError(f"{text!r}: expected train_from:epochs:fixed|fresh[:lr_backbone], e.g. 12:8:fresh")
+        recipe = cls(int(parts[0]), int(parts[1]), parts[2], *(float(p) for p in parts[3:]))
+        if not 0 <= recipe.train_from <= 15 or recipe.epochs < 1:
+            raise ValueError(f"{text!r}: train_from is a block 0-15 and epochs at least 1")
+        return recipe
 
 
 def _view(index: int, epoch: int, position: int, fresh: bool) -> np.ndarray:
@@ -86,7 +95,7 @@ def _view(index: int, epoch: int, position: int, fresh: bool) -> np.ndarray:
     if kind == "original":
         view = image
     elif kind == "mirror":
-        view = image.transpose(0)  # FLIP_LEFT_RIGHT
+        view = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     elif kind == "crop":
         view = random_crop(image, rng)
     else:
@@ -182,6 +191,7 @@ def run(recipe: Recipe, samples: list[Sample], val: list[Sample], val_x: torch.T
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Train each ``--recipe`` in turn and print (and write to ``--out``) its validation figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--recipe", action="append", default=[])
@@ -192,6 +202,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--smoke", type=int, default=0, help="only this many training photos (a check of the script)")
     args = parser.parse_args(argv)
+    try:
+        recipes = [Recipe.parse(text) for text in args.recipe]
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not recipes and not args.write_init:
+        parser.error("give at least one --recipe (e.g. --recipe 12:8:fixed)")
     if args.write_init:
         net = StyleNet(StyleNetConfig(CATEGORIES, ("x",)), pretrained=True)
         arrays = {k: v.numpy().astype(np.float16) for k, v in net.state_dict().items()
@@ -219,8 +235,8 @@ def main(argv: list[str] | None = None) -> None:
         val_x = torch.from_numpy(PREP.batch([open_rgb(s.path) for s in val])).to(args.device)
         print(f"{len(train)} training photos, {len(val)} validation; masks in {time.time() - t0:.0f}s; "
               f"device {args.device}", flush=True)
-        for text in args.recipe:
-            result = run(Recipe.parse(text), train, val, val_x, init, args.device, pool)
+        for recipe in recipes:
+            result = run(recipe, train, val, val_x, init, args.device, pool)
             results.append(result)
             print(json.dumps(result), flush=True)
             if args.out:
