@@ -606,6 +606,12 @@ class CompatScorer:
 # --- training pairs from outfits -----------------------------------------------------------------------
 
 
+def _content_order(item: ItemFeatures) -> tuple:
+    """Sort key of a swap-pool item by what it is, not by its (random) id: the same feedback on the same clothes
+    then draws the same swaps, and trains the same model, in every database."""
+    return (item.slot, item.type, item.colors, item.shares, item.lab, item.pattern, item.formality, item.id)
+
+
 def outfit_pairs_from_looks(
     looks: Sequence[Sequence[ItemFeatures]],
     disliked: Sequence[Sequence[ItemFeatures]] = (),
@@ -618,11 +624,11 @@ def outfit_pairs_from_looks(
 
     Positives are all pairs inside liked or worn ``looks``. Negatives are all pairs inside ``disliked`` looks,
     plus type-preserving swaps: one item of a liked look replaced by another ``pool`` item of the same slot,
-    paired with the rest of the look (``swaps_per_look`` per look, seeded RNG).
+    paired with the rest of the look (``swaps_per_look`` per look, seeded RNG, the pool in content order).
     """
     rng = random.Random(seed)
     by_slot: dict[str, list[ItemFeatures]] = {}
-    for item in sorted(pool, key=lambda it: it.id):
+    for item in sorted(pool, key=_content_order):
         by_slot.setdefault(item.slot, []).append(item)
     items_a: list[ItemFeatures] = []
     items_b: list[ItemFeatures] = []

@@ -215,6 +215,25 @@ def test_outfit_pairs_from_looks() -> None:
         [(x.id, z.id) for x, z in zip(a, b, strict=True)]
 
 
+def test_outfit_pairs_do_not_depend_on_item_ids() -> None:
+    """Garment ids are random: renaming every item (same clothes, same feedback) draws the same swaps."""
+    from dataclasses import replace
+
+    liked = [[item("t1", "shirt", ("white",)), item("b1", "jeans", ("blue",)), item("s1", "sneakers", ("white",))],
+             [item("t4", "t-shirt", ("green",)), item("b4", "shorts", ("beige",)), item("s4", "sandals", ("brown",))]]
+    extra = [item("t2", "t-shirt", ("red",)), item("t3", "polo", ("navy",)), item("b2", "skirt", ("yellow",)),
+             item("b3", "pants", ("grey",)), item("s2", "boots", ("black",)), item("s3", "heels", ("pink",))]
+    pool = [*liked[0], *liked[1], *extra]
+    names = iter(["zz", "aa", "mm", "qq", "bb", "yy", "cc", "xx", "dd", "ww", "ee", "vv"])
+    renamed = {it.id: replace(it, id=next(names)) for it in pool}
+    a, b, _ = outfit_pairs_from_looks(liked, pool=pool, swaps_per_look=3, seed=1)
+    a2, b2, _ = outfit_pairs_from_looks([[renamed[it.id] for it in look] for look in liked],
+                                        pool=list(renamed.values())[::-1], swaps_per_look=3, seed=1)
+    back = {new.id: old for old, new in renamed.items()}
+    assert [(back[x.id], back[z.id]) for x, z in zip(a2, b2, strict=True)] == \
+        [(x.id, z.id) for x, z in zip(a, b, strict=True)]
+
+
 def test_pool_blocks_match_pairwise_features(planted: tuple[CompatModel, tuple]) -> None:
     model, (a, b, _) = planted
     items = [*a[:6], *b[:5]]
