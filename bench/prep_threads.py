@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args(argv)
+    if args.threads < 2 or args.chunk < 1 or args.rounds < 1:
+        parser.error("--threads is at least 2 (compared with 1); --chunk and --rounds at least 1")
     files = sorted(args.data.rglob("*.jpg")) or sorted((REPO / "samples" / "wardrobe").glob("*.jpg"))
     images = []
     for path in files:

@@ -56,6 +56,7 @@ from models.train_style import (
     TRAIN_SPLITS,
     WEIGHT_DECAY,
     losses,
+    lr_factor,
 )
 
 # Which kind of view each of the ten fixed positions is (see VIEWS).
@@ -149,7 +150,7 @@ def run(recipe: Recipe, samples: list[Sample], val: list[Sample], val_x: torch.T
     weights = torch.tensor([counts[t] ** -0.5 for t in typ.tolist()], dtype=torch.float64)
     g = torch.Generator().manual_seed(SEED)
     steps = len(samples) // BATCH
-    total, warm, step = steps * recipe.epochs, 30, 0
+    total, step = steps * recipe.epochs, 0
     mean = torch.tensor(PREP.mean_std()[0], device=device).view(1, 3, 1, 1)
     std = torch.tensor(PREP.mean_std()[1], device=device).view(1, 3, 1, 1)
     curve = []
@@ -175,7 +176,7 @@ def run(recipe: Recipe, samples: list[Sample], val: list[Sample], val_x: torch.T
                     x = model.trunk(x, 0, start)
             idx = order[sl]
             pair = torch.cat([torch.arange(BATCH) + BATCH, torch.arange(BATCH)]).to(device)
-            factor = min(1.0, (step + 1) / warm) * 0.5 * (1 + np.cos(np.pi * step / total))
+            factor = lr_factor(step, total)
             for group, lr in zip(opt.param_groups, [recipe.lr_backbone, LR_NEW], strict=True):
                 group["lr"] = lr * factor
             loss = losses(model, x, cat[idx].repeat(2).to(device), typ[idx].repeat(2).to(device), pair)

@@ -23,11 +23,6 @@ MAX_SIDE = 2048
 BLANK_SPREAD = 1.5
 
 
-def looks_blank(image: Image.Image) -> bool:
-    """Whether the photo is (almost) one flat colour."""
-    return _flat(working_lab(image if image.mode == "RGB" else image.convert("RGB")))
-
-
 def _flat(lab: FloatArray) -> bool:
     """Whether a working-size CIELAB image is (almost) one flat colour."""
     chroma_spread = float(np.hypot(lab[..., 1].std(), lab[..., 2].std()))
@@ -69,14 +64,14 @@ class Tagger:
                              max_side=MAX_SIDE)
         if not refuse_blank:
             return image, None
-        lab = working_lab(image if image.mode == "RGB" else image.convert("RGB"))
+        lab = working_lab(image)  # decode_image returns RGB
         if _flat(lab):
             raise ImageRejected(
                 "the photo is one flat colour and shows no garment; photograph the whole garment against a "
                 "contrasting background",
                 source=photo.name,
             )
-        return image, lab if image.mode == "RGB" else None
+        return image, lab
 
     def tag_photos(self, photos: list[PhotoInput]) -> list[Tagged | Rejected]:
         """Decode and tag photos in one encoder batch, keeping input order (blocking)."""

@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -181,27 +181,28 @@ class StyleRuntime:
         return out.float().cpu().numpy()
 
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:
-        """Return float32 [N, dim] L2-normalised style embeddings, computed in chunks of ``self.chunk``.
-
-        With ``prep_threads`` > 1 the photos are laid out by a thread pool (Pillow's resize and numpy's copies
-        release the GIL) one chunk ahead of the network, so at most two chunks are in memory; the result is the
-        same to the bit.
-        """
+        """Return float32 [N, dim] L2-normalised style embeddings, computed in chunks of ``self.chunk``."""
         out = np.zeros((len(images), self.dim), dtype=np.float32)
-        pool = self._prep_pool
-        if pool is not None and len(images) > 1:
-            starts = range(0, len(images), self.chunk)
-            ahead = [pool.submit(self.preprocessing.photo, im) for im in images[: self.chunk]]
-            for start in starts:
-                photos = np.stack([f.result() for f in ahead])
-                nxt = images[start + self.chunk : start + 2 * self.chunk]
-                ahead = [pool.submit(self.preprocessing.photo, im) for im in nxt]
-                out[start : start + len(photos)] = self._embed(photos)
-            return l2_normalise(out)
-        for start in range(0, len(images), self.chunk):
-            part = images[start : start + self.chunk]
-            out[start : start + len(part)] = self._embed(self.preprocessing.photos(part))
+        for start, photos in zip(range(0, len(images), self.chunk), self._laid_out(images), strict=True):
+            out[start : start + len(photos)] = self._embed(photos)
         return l2_normalise(out)
+
+    def _laid_out(self, images: list[Image.Image]) -> Iterator[np.ndarray]:
+        """Yield the uint8 network input of each chunk of ``images``.
+
+        With ``prep_threads`` > 1 a thread pool lays the photos out (Pillow's resize and numpy's copies release the
+        GIL) one chunk ahead of the network, so at most two chunks are in memory; the result is the same to the bit.
+        """
+        chunks = [images[i : i + self.chunk] for i in range(0, len(images), self.chunk)]
+        pool = self._prep_pool
+        if pool is None or len(images) < 2:
+            yield from (self.preprocessing.photos(chunk) for chunk in chunks)
+            return
+        ahead = [pool.submit(self.preprocessing.photo, im) for im in chunks[0]]
+        for nxt in [*chunks[1:], []]:
+            photos = np.stack([f.result() for f in ahead])
+            ahead = [pool.submit(self.preprocessing.photo, im) for im in nxt]
+            yield photos
 
     def predict(self, embeddings: np.ndarray) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
         """Return calibrated ``{head: (labels, probs)}`` for ``category`` and ``type`` of embeddings."""

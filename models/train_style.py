@@ -163,6 +163,11 @@ def embed_cached(model: StyleNet, acts: np.ndarray, batch: int = 128) -> np.ndar
     return np.concatenate(out).astype(np.float32)
 
 
+def lr_factor(step: int, total: int, warm: int = 30) -> float:
+    """Return the learning-rate multiplier at ``step`` of ``total``: linear warm-up, then a cosine to zero."""
+    return min(1.0, (step + 1) / warm) * 0.5 * (1 + np.cos(np.pi * step / total))
+
+
 def train(
     model: StyleNet, acts: np.ndarray, samples: list[Sample], val: tuple[np.ndarray, list[Sample]], epochs: int
 ) -> None:
@@ -182,7 +187,7 @@ def train(
     weights = torch.tensor([counts[t] ** -0.5 for t in typ.tolist()], dtype=torch.float64)  # sqrt-balanced
     g = torch.Generator().manual_seed(SEED)
     steps_per_epoch = len(samples) // BATCH
-    total, warm = steps_per_epoch * epochs, 30
+    total = steps_per_epoch * epochs
     lrs = [LR_BACKBONE, LR_NEW]
     step, v = 0, len(VIEWS)
     for epoch in range(epochs):
@@ -196,7 +201,7 @@ def train(
             rows = torch.cat([idx * v + v1, idx * v + v2]).numpy()
             x = torch.from_numpy(acts[rows].astype(np.float32))
             pair = torch.cat([torch.arange(BATCH) + BATCH, torch.arange(BATCH)])
-            factor = min(1.0, (step + 1) / warm) * 0.5 * (1 + np.cos(np.pi * step / total))
+            factor = lr_factor(step, total)
             for group, lr in zip(opt.param_groups, lrs, strict=True):
                 group["lr"] = lr * factor
             loss = losses(model, x, cat[idx].repeat(2), typ[idx].repeat(2), pair)
