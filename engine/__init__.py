@@ -9,9 +9,10 @@ from engine.errors import (
     StylistError,
     WardrobeEmpty,
 )
+from engine.sentences import SentenceEncoder
 from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
 
 __all__ = [
     "AddResult", "Color", "EncoderUnavailable", "Garment", "ImageRejected", "InvalidTag", "InvalidUser",
-    "ItemNotFound", "Match", "PhotoInput", "Rejected", "StylistError", "Tags", "WardrobeEmpty",
+    "ItemNotFound", "Match", "PhotoInput", "Rejected", "SentenceEncoder", "StylistError", "Tags", "WardrobeEmpty",
 ]
