@@ -24,12 +24,12 @@ import numpy as np
 
 from bench.compose_speed import synthetic_wardrobe
 from config.settings import load_settings
-from engine.compat import CompatScorer
-from engine.composer import compose
-from engine.db import GarmentRow, UserRow
 from engine.looks import OutfitRequest
+from engine.outfits.composer import compose
+from engine.outfits.model import CompatScorer
+from engine.storage.db import GarmentRow, UserRow
 from engine.stylist import Stylist
-from engine.weather import WeatherService, seasonal_default
+from engine.weather.service import WeatherService, seasonal_default
 
 DAY = date(2026, 11, 27)
 

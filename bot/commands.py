@@ -14,7 +14,7 @@ from bot.cli import EXIT_ERROR, EXIT_OK, Output, Progress, describe, iter_files
 from config.settings import Settings
 from engine import PhotoInput, Rejected, StylistError
 from engine.stylist import Stylist
-from engine.tagger import build_tagger
+from engine.tagging.tagger import build_tagger
 
 log = logging.getLogger("stylist")
 

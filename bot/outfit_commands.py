@@ -8,11 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli import EXIT_ERROR, EXIT_OK, Output
-from engine.compat import ItemFeatures
-from engine.looks import Location, Look, OutfitRequest
-from engine.outfits import Suggestions, with_weather
+from engine import ItemFeatures, Location, Look, OutfitRequest, Suggestions, describe_weather, with_weather
 from engine.stylist import Stylist
-from engine.weather import describe_weather
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -87,7 +84,7 @@ async def train_compat(stylist: Stylist, args: argparse.Namespace, out: Output) 
     pool: list[ItemFeatures] = []
     problems: list[str] = []
     if args.polyvore is not None:
-        from engine.polyvore import load_polyvore
+        from engine.outfits.polyvore import load_polyvore
 
         outfits, problems = await asyncio.to_thread(load_polyvore, args.polyvore, stylist.tagger, split=args.split)
         pool = [item for look in outfits for item in look]

@@ -94,7 +94,7 @@ async def stylist_settings(tmp_path: Path, encoder_settings: Settings) -> AsyncI
 async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Stylist]:
     """A Stylist on fresh stores, sharing the session's encoder."""
     from engine.stylist import Stylist
-    from engine.weather import WeatherService
+    from engine.weather.service import WeatherService
 
     # No live weather in tests: a look without a given weather uses the seasonal default.
     opened = await Stylist.open(stylist_settings, encoder=encoder, weather=WeatherService(None))
@@ -103,15 +103,17 @@ async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> Async
 
 
 @pytest.fixture
-async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Callable[[], Any]]:
-    """Return a function that opens the same stores again, as a restarted process would."""
+async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Callable[..., Any]]:
+    """Return a function that opens the same stores again, as a restarted process would (keyword arguments go to
+    ``Stylist.open``, e.g. ``clock=FixedClock(...)``)."""
     from engine.stylist import Stylist
-    from engine.weather import WeatherService
+    from engine.weather.service import WeatherService
 
     opened: list[Stylist] = []
 
-    async def again() -> Stylist:
-        opened.append(await Stylist.open(stylist_settings, encoder=encoder, weather=WeatherService(None)))
+    async def again(**options: Any) -> Stylist:
+        options = {"encoder": encoder, "weather": WeatherService(None), **options}
+        opened.append(await Stylist.open(stylist_settings, **options))
         return opened[-1]
 
     yield again
@@ -120,11 +122,19 @@ async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncI
 
 
 @pytest.fixture(scope="session")
-def matcher() -> Any:
-    """The bundled MiniLM text matcher, loaded once for the test run (about 5-8 s cold)."""
+def sentences() -> Any:
+    """The bundled MiniLM sentence encoder, loaded once for the test run (about 5-8 s cold)."""
     import torch
 
-    from engine.text_search import TagTextMatcher
+    from engine import SentenceEncoder
 
     torch.set_num_threads(1)
-    return TagTextMatcher.load()
+    return SentenceEncoder.load()
+
+
+@pytest.fixture(scope="session")
+def matcher(sentences: Any) -> Any:
+    """The text matcher of wardrobe search, on the session's MiniLM."""
+    from engine.wardrobe.text_search import TagTextMatcher
+
+    return TagTextMatcher(sentences)

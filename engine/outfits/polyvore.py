@@ -17,9 +17,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.compat import ItemFeatures, item_features
-from engine.errors import StylistError
-from engine.tagger import Tagger
+from engine.errors import PolyvoreError
+from engine.outfits.features import ItemFeatures, item_features
+from engine.tagging.tagger import Tagger
 from engine.types import Garment, PhotoInput, Rejected
 
 SEMANTIC_CATEGORIES = {
@@ -28,10 +28,7 @@ SEMANTIC_CATEGORIES = {
     "sunglasses": "accessory", "scarves": "accessory",
 }
 MAX_ITEMS = 200_000  # refuse absurd inputs rather than exhausting memory
-
-
-class PolyvoreError(StylistError):
-    """The folder is not a readable Polyvore Outfits data set."""
+ADDED_AT = datetime(2018, 1, 1, tzinfo=UTC)  # the data set's items have no date of their own; features ignore it
 
 
 def _read_json(path: Path) -> object:
@@ -89,6 +86,6 @@ def _tag_items(folder: Path, ids: list[str], metadata: dict, tagger: Tagger,
             if category and category != tags.category:
                 tags = replace(tags, category=category, type=vocabulary.default_type(category).name)
             garment = Garment(id=f"pv:{photo.name}", user_id="polyvore", tags=tags, corrected=(), image_hash="",
-                              thumb_hash="", in_laundry=False, created_at=datetime.now(UTC))
+                              thumb_hash="", in_laundry=False, created_at=ADDED_AT)
             out[photo.name] = item_features(garment, result.embedding, vocabulary)
     return out

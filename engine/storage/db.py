@@ -1,8 +1,12 @@
-"""SQL, the source of truth: tables and the async engine (SQLite by default, PostgreSQL by URL)."""
+"""SQL, the source of truth: tables and the async engine (SQLite by default, PostgreSQL by URL).
+
+Times are never defaulted here: whoever writes a row passes the engine clock's ``now()``, so that tests can move
+time and every timestamp of one request agrees.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +20,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from engine.errors import DatabaseUnavailable
 
 
-def utcnow() -> datetime:
-    """Return the current time in UTC, timezone-aware."""
-    return datetime.now(UTC)
-
-
 class UserRow(SQLModel, table=True):
     """A person using the stylist, identified by an opaque id (e.g. ``telegram:42``)."""
 
     __tablename__ = "users"
 
     id: str = Field(primary_key=True, max_length=128)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime
     latitude: float | None = None
     longitude: float | None = None
     timezone: str = Field(default="UTC", max_length=64)
@@ -57,8 +56,8 @@ class GarmentRow(SQLModel, table=True):
     in_laundry: bool = False
     # False until the vector is in the index; such rows are invisible and finished at start-up.
     indexed: bool = False
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime
+    updated_at: datetime
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -114,7 +113,7 @@ class LookRow(SQLModel, table=True):
     occasion: str | None = Field(default=None, max_length=32)
     reason: str = Field(default="", max_length=512)
     score: float = 0.0
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime
 
 
 class FeedbackRow(SQLModel, table=True):
@@ -127,7 +126,7 @@ class FeedbackRow(SQLModel, table=True):
     look_id: str = Field(max_length=32, index=True)
     kind: str = Field(max_length=16)
     item_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime
 
 
 class WearRow(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """Pattern, formality and seasons of a garment, with honest confidences.
 
-``infer_pattern`` reads texture from the garment pixels (the mask of ``engine.colors.extract_colors``) and, when
+``infer_pattern`` reads texture from the garment pixels (the mask of ``engine.tagging.colors.extract_colors``) and, when
 the encoder ships a learned pattern head, combines it with the style embedding; otherwise texture rules.
 ``infer_formality`` and ``infer_seasons`` start from the type table (``config/data/types.csv``) and nudge it
 by colour and pattern. Pure functions, numpy + Pillow only.
@@ -8,12 +8,11 @@ by colour and pattern. Pure functions, numpy + Pillow only.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import numpy as np
 from PIL import Image
 
 from config.vocabulary import SEASONS, load_vocabulary
+from engine.encoders.base import PatternModel
 from engine.types import Color
 from models.pixels import pattern_features
 
@@ -21,17 +20,6 @@ _DARK = {"black", "navy", "grey", "brown"}
 _BRIGHT = {"red", "pink", "orange", "yellow", "green", "purple", "blue"}
 _LIGHT = {"white", "beige", "pink", "yellow"}
 _LOUD = {"multi", "orange", "yellow"}
-
-
-class PatternModel(Protocol):
-    """A learned pattern classifier on ``[embedding, texture]`` rows (``models.pattern_head.PatternHead``)."""
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Return the pattern names, in the order of ``probs`` columns."""
-
-    def probs(self, x: np.ndarray) -> np.ndarray:
-        """Return probabilities [N, len(labels)]."""
 
 
 def infer_pattern(

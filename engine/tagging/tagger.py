@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PIL import Image
 
 from config.settings import Settings
 from config.vocabulary import Vocabulary, load_vocabulary
-from engine.attributes import infer_formality, infer_pattern, infer_seasons
-from engine.colors import extract_colors
+from engine.encoders import load_encoder
 from engine.encoders.base import Encoder, HeadOutput
 from engine.errors import ImageRejected
-from engine.imaging import decode_image
-from engine.types import PhotoInput, Rejected, Tags
+from engine.images.decoding import decode_image
+from engine.tagging.attributes import infer_formality, infer_pattern, infer_seasons
+from engine.tagging.colors import extract_colors
+from engine.types import PhotoInput, Rejected, Tagged, Tags
 from models.pixels import FloatArray, working_lab
 
 MAX_SIDE = 2048
@@ -27,14 +26,6 @@ def _flat(lab: FloatArray) -> bool:
     """Whether a working-size CIELAB image is (almost) one flat colour."""
     chroma_spread = float(np.hypot(lab[..., 1].std(), lab[..., 2].std()))
     return float(lab[..., 0].std()) < BLANK_SPREAD and chroma_spread < BLANK_SPREAD
-
-
-@dataclass(frozen=True, slots=True)
-class Tagged:
-    """Tags of one photo and its style embedding."""
-
-    tags: Tags
-    embedding: np.ndarray
 
 
 class Tagger:
@@ -176,8 +167,6 @@ class Tagger:
 
 def build_tagger(settings: Settings, encoder: Encoder | None = None) -> Tagger:
     """Build a tagger for ``settings``, loading the configured encoder unless one is given (blocking)."""
-    from engine.encoders import load_encoder
-
     return Tagger(
         encoder or load_encoder(settings),
         load_vocabulary(),

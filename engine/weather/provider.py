@@ -1,46 +1,18 @@
-"""The day's weather for a look: a live forecast (Open-Meteo), a seasonal guess, and what it means for clothes."""
+"""Live weather from the Open-Meteo forecast API (no key): cached per place, day and hour, never hanging a look."""
 
 from __future__ import annotations
 
 import asyncio
-import calendar
-import dataclasses
 import json
-import logging
-import math
-import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import aiohttp
 
-from config.settings import Settings
-from engine.errors import StylistError
+from engine.clock import Clock, SystemClock
+from engine.errors import ForecastOutOfRange, WeatherUnavailable
 from engine.looks import Location, Weather
-
-log = logging.getLogger(__name__)
-
-# --- thresholds, as data -------------------------------------------------------------------------------
-# Temperatures are "feels like" °C: the air temperature plus the wind and rain adjustments below.
-
-# feels like at or above -> acceptable warmth levels of the main garments (0 sandals/shorts .. 4 coat/boots)
-WARMTH_BANDS: tuple[tuple[float, tuple[int, int]], ...] = (
-    (26.0, (0, 1)),
-    (18.0, (0, 2)),
-    (10.0, (1, 3)),
-    (0.0, (2, 4)),
-    (-math.inf, (3, 4)),
-)
-WIND_CHILL: tuple[tuple[float, float], ...] = ((40.0, -5.0), (20.0, -2.0))  # wind km/h at or above -> °C
-RAIN_CHILL_C = -2.0  # wet clothes and no sun: rain feels colder
-OUTERWEAR_BELOW_C = 16.0  # below this, or in rain that is not hot, a look needs an outer layer
-RAIN_OUTERWEAR_UP_TO_C = 24.0  # above this a rain layer is an umbrella, not a jacket
-COLD_BANNED_BELOW_C, COLD_BANNED = 8.0, frozenset({"shorts", "sandals", "flip-flops", "capris"})
-HOT_BANNED_ABOVE_C, HOT_BANNED = 24.0, frozenset({"coat", "beanie", "gloves", "boots", "scarf"})
-# describe_weather's words (air temperature, not feels like: it is what the user reads in a forecast)
-HOT_C, FREEZING_C, WINDY_KMH = 28.0, -5.0, 30.0
 
 # WMO weather code -> condition, and which condition wins when a day has several
 WMO_CONDITIONS: dict[int, str] = {
@@ -53,24 +25,6 @@ SEVERITY = ("clear", "cloudy", "fog", "rain", "snow", "storm")
 WET_CONDITIONS = frozenset({"rain", "snow", "storm"})  # one hour of these in the daytime marks the day
 DAYTIME_HOURS = range(8, 21)  # local hours the temperature, wind and condition are taken from
 
-# Typical daytime °C by month (Jan..Dec) in the northern hemisphere, per band of |latitude| (at or above).
-# The southern hemisphere uses the month six away. Rough climatology, only used without a forecast.
-SEASONAL_BANDS: tuple[tuple[float, tuple[float, ...]], ...] = (
-    (55.0, (-3, -2, 2, 8, 14, 18, 20, 19, 14, 8, 2, -2)),  # Oslo, Stockholm, Moscow
-    (35.0, (3, 4, 8, 13, 17, 21, 23, 22, 18, 13, 8, 4)),  # Berlin, New York, Beijing
-    (23.0, (12, 13, 16, 19, 23, 26, 27, 27, 25, 21, 16, 13)),  # Sydney (flipped), Los Angeles, Cairo
-    (0.0, (27,) * 12),  # the tropics: Singapore, Lagos, Bogota lowlands
-)
-DEFAULT_LATITUDE = 45.0  # no location: assume northern mid-latitudes
-
-# The user-facing notes (shown in a look's reason).
-NOTE_SEASONAL = "{reason}: assuming a typical {month} day{place}"
-REASON_NO_LIVE = "no live weather"
-REASON_NO_LOCATION = "no location set"
-REASON_NO_PROVIDER = "live weather is turned off"
-REASON_UNAVAILABLE = "weather service unavailable"
-REASON_OUT_OF_RANGE = "no forecast that far ahead"
-CONDITION_WORDS = {"rain": "rain", "snow": "snow", "storm": "thunderstorms", "fog": "fog"}
 
 # Open-Meteo
 DEFAULT_URL = "https://api.open-meteo.com/v1/forecast"
@@ -79,14 +33,6 @@ PLAUSIBLE = {"temperature_2m": (-90.0, 60.0), "precipitation": (0.0, 500.0), "we
              "wind_speed_10m": (0.0, 500.0)}
 FORECAST_DAYS_AHEAD, PAST_DAYS = 16, 92  # the forecast API's range around (UTC) today, with a day of slack
 MAX_BODY_BYTES = 1 << 20  # one day of hourly data is about 2 kB
-
-
-class WeatherUnavailable(StylistError):
-    """No live weather could be had (timeout, HTTP error, malformed answer)."""
-
-
-class ForecastOutOfRange(WeatherUnavailable):
-    """The day is outside the range the forecast service covers."""
 
 
 class WeatherProvider(Protocol):
@@ -98,8 +44,12 @@ class WeatherProvider(Protocol):
 
 
 @runtime_checkable
-class _Closeable(Protocol):
-    async def close(self) -> None: ...
+class Closeable(Protocol):
+    """Something holding resources to release."""
+
+    async def close(self) -> None:
+        """Release them."""
+        ...
 
 
 class _Key(NamedTuple):
@@ -115,14 +65,14 @@ class OpenMeteoProvider:
 
     def __init__(self, session: aiohttp.ClientSession | None = None, *, base_url: str = DEFAULT_URL,
                  timeout_s: float = 3.0, cache_size: int = 2048, failure_ttl_s: float = 60.0,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Clock | None = None) -> None:
         self._session = session
         self._owns_session = session is None
         self._base_url = base_url
         self._timeout_s = timeout_s
         self._cache_size = cache_size
         self._failure_ttl_s = failure_ttl_s
-        self._clock = clock
+        self._clock = clock or SystemClock()
         self._cache: OrderedDict[_Key, Weather] = OrderedDict()
         # a failed key answers at once until its expiry, so an outage does not cost every user a timeout
         self._failures: OrderedDict[_Key, tuple[float, str]] = OrderedDict()
@@ -130,7 +80,7 @@ class OpenMeteoProvider:
 
     async def forecast(self, location: Location, day: date) -> Weather:
         """Return the day's weather at that place, from the cache when fetched this hour."""
-        now = self._clock()
+        now = self._clock.now().timestamp()
         self._check_range(day, now)
         key = _Key(round(location.latitude, 2), round(location.longitude, 2), location.timezone, day,
                    int(now // 3600))
@@ -171,7 +121,8 @@ class OpenMeteoProvider:
         if error is None:
             _remember(self._cache, key, task.result(), self._cache_size)
         elif isinstance(error, WeatherUnavailable):
-            _remember(self._failures, key, (self._clock() + self._failure_ttl_s, str(error)), self._cache_size)
+            expiry = self._clock.now().timestamp() + self._failure_ttl_s
+            _remember(self._failures, key, (expiry, str(error)), self._cache_size)
 
     async def _fetch(self, key: _Key) -> Weather:
         params = {"latitude": f"{key.latitude:.2f}", "longitude": f"{key.longitude:.2f}",
@@ -278,100 +229,3 @@ def condition_of(codes: list[int]) -> str:
         return "clear"
     counts = Counter(conditions)
     return max(counts, key=lambda c: (counts[c], SEVERITY.index(c)))
-
-
-def seasonal_default(location: Location | None, day: date, *, reason: str = REASON_NO_LIVE) -> Weather:
-    """Return a typical day for the month and place (northern mid-latitudes when there is no place)."""
-    latitude = location.latitude if location is not None else DEFAULT_LATITUDE
-    month = day.month - 1 if latitude >= 0 else (day.month + 5) % 12
-    temps = next(t for floor, t in SEASONAL_BANDS if abs(latitude) >= floor)
-    place = f" in {location.name}" if location is not None and location.name else ""
-    note = NOTE_SEASONAL.format(reason=reason, month=calendar.month_name[day.month], place=place)
-    return Weather(temp_c=float(temps[month]), source="seasonal", note=note)
-
-
-class WeatherService:
-    """The weather a look is for: the user's word, else a live forecast, else a seasonal guess. Never raises."""
-
-    def __init__(self, provider: WeatherProvider | None, *, timeout_s: float = 10.0) -> None:
-        self._provider = provider
-        self._timeout_s = timeout_s  # a guard over any provider, so a look never waits on a hung one
-
-    async def weather_for(self, location: Location | None, day: date, override: Weather | None = None) -> Weather:
-        """Return the weather to dress for at that place and day."""
-        if override is not None:
-            return override if override.source == "manual" else dataclasses.replace(override, source="manual")
-        if location is None:
-            return seasonal_default(None, day, reason=REASON_NO_LOCATION)
-        if self._provider is None:
-            return seasonal_default(location, day, reason=REASON_NO_PROVIDER)
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                return await self._provider.forecast(location, day)
-        except ForecastOutOfRange:
-            return seasonal_default(location, day, reason=REASON_OUT_OF_RANGE)
-        except (WeatherUnavailable, TimeoutError, aiohttp.ClientError, OSError) as exc:
-            log.warning("live weather for %s unavailable (%s: %s); using the seasonal default",
-                        day, exc.__class__.__name__, exc)
-            return seasonal_default(location, day, reason=REASON_UNAVAILABLE)
-
-    async def close(self) -> None:
-        """Close the provider's resources, if it holds any."""
-        if isinstance(self._provider, _Closeable):
-            await self._provider.close()
-
-
-def weather_service_from_settings(settings: Settings) -> WeatherService:
-    """Build the service from settings (live weather off when ``weather_url`` is empty); close it when done."""
-    url, timeout_s = settings.weather_url, settings.weather_timeout_s
-    provider = OpenMeteoProvider(base_url=url, timeout_s=timeout_s) if url else None
-    return WeatherService(provider, timeout_s=2 * timeout_s + 1)
-
-
-# --- what the weather means for clothes ------------------------------------------------------------------
-
-
-def feels_like(weather: Weather) -> float:
-    """Return the temperature a person dresses for: the air temperature, colder in wind and rain."""
-    chill = next((delta for wind, delta in WIND_CHILL if weather.wind_kmh >= wind), 0.0)
-    return weather.temp_c + chill + (RAIN_CHILL_C if weather.rainy else 0.0)
-
-
-def warmth_need(weather: Weather) -> tuple[int, int]:
-    """Return the acceptable warmth levels (0-4, as in ``types.csv``) of the main garments."""
-    felt = feels_like(weather)
-    return next(levels for floor, levels in WARMTH_BANDS if felt >= floor)
-
-
-def needs_outerwear(weather: Weather) -> bool:
-    """Return whether a look needs an outer layer (cool, or rain that is not hot)."""
-    felt = feels_like(weather)
-    return felt < OUTERWEAR_BELOW_C or (weather.rainy and felt <= RAIN_OUTERWEAR_UP_TO_C)
-
-
-def banned_types(weather: Weather) -> set[str]:
-    """Return the garment types that make no sense in this weather."""
-    felt = feels_like(weather)
-    if felt < COLD_BANNED_BELOW_C:
-        return set(COLD_BANNED)
-    if felt > HOT_BANNED_ABOVE_C:
-        return set(HOT_BANNED)
-    return set()
-
-
-def describe_weather(weather: Weather) -> str:
-    """Return a short phrase for a reason, e.g. "14 °C and windy", "rain, 9 °C", "a hot 31 °C"."""
-    degrees = f"{round(weather.temp_c)} °C"
-    if weather.source == "seasonal":
-        degrees = f"about {degrees}"
-    elif weather.temp_c >= HOT_C:
-        degrees = f"a hot {degrees}"
-    elif weather.temp_c <= FREEZING_C:
-        degrees = f"a freezing {degrees}"
-    windy = weather.wind_kmh >= WINDY_KMH
-    if weather.condition in CONDITION_WORDS:
-        return f"{CONDITION_WORDS[weather.condition]}, {degrees}" + (" and windy" if windy else "")
-    extras = [word for word, on in (("cloudy", weather.condition == "cloudy"), ("windy", windy)) if on]
-    if not extras:
-        return degrees
-    return f"{degrees} and {extras[0]}" if len(extras) == 1 else f"{degrees}, {extras[0]} and {extras[1]}"

@@ -13,8 +13,7 @@ import pytest
 from PIL import Image
 
 from models.runtime import StyleRuntime
-
-REPO = Path(__file__).resolve().parent.parent
+from tests._support import REPO
 
 
 @pytest.mark.slow

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.batcher import BatcherClosed, EncoderBatcher, MicroBatcher
 from engine.encoders.base import Encoder, HeadOutput, l2_normalise
-from engine.imaging import decode_image
+from engine.encoders.batcher import BatcherClosed, EncoderBatcher, MicroBatcher
+from engine.images.decoding import decode_image
 from models.heads import DEFAULT_DIR as HEADS_DIR
 from tests._support import sample_names, sample_photo
 

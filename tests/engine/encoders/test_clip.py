@@ -20,7 +20,7 @@ from config.vocabulary import CATEGORIES, COLOR_NAMES, PATTERNS, load_vocabulary
 from engine.encoders import load_encoder
 from engine.encoders.clip import ClipEncoder, resolve_model_path
 from engine.errors import EncoderUnavailable
-from engine.tagger import build_tagger
+from engine.tagging.tagger import build_tagger
 from tests._support import sample_photo
 
 

@@ -20,6 +20,7 @@ from engine.errors import EncoderUnavailable
 from models.artifacts import NETWORK_FILE, STYLE_DIR
 from models.heads import DEFAULT_DIR, WEIGHTS_FILE, TaggerHeads
 from models.preprocess import Preprocessing
+from tests._support import REPO, SAMPLES
 
 EMBED_DIM = 256
 
@@ -91,7 +92,7 @@ def test_threaded_layout_matches_one_thread(encoder_settings: Settings) -> None:
     from models.runtime import StyleRuntime
 
     images = []
-    for path in sorted((Path(__file__).resolve().parent.parent / "samples" / "wardrobe").glob("*.jpg"))[:11]:
+    for path in sorted(SAMPLES.glob("*.jpg"))[:11]:
         with Image.open(path) as img:
             images.append(img.convert("RGB"))
     one = StyleRuntime(cache_dir=encoder_settings.cache_dir, device="cpu", chunk=4)
@@ -223,7 +224,7 @@ def test_onnx_steady_state_does_not_import_torch(encoder: EmbeddedEncoder, encod
         "assert not enc.exported_now\n"
         "print('torch' in sys.modules)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "False"
 

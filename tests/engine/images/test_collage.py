@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from engine.collage import (
+from engine.images.collage import (
     BACKGROUND,
     MAX_BYTES,
     Box,
@@ -17,9 +16,10 @@ from engine.collage import (
     render_collage,
     render_collage_with_layout,
 )
-from engine.colors import extract_colors
+from engine.tagging.colors import extract_colors
+from tests._support import SAMPLES
 
-WARDROBE = Path(__file__).resolve().parents[1] / "samples" / "wardrobe"
+WARDROBE = SAMPLES
 SIZE = (800, 1000)
 FIVE = {"outer": "outwear-1.jpg", "top": "longsleeve-2.jpg", "bottom": "pants-1.jpg", "shoes": "shoes-1.jpg",
         "hat": "hat-2.jpg"}

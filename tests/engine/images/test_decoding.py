@@ -16,7 +16,7 @@ from PIL import Image, ImageFile
 
 from config.settings import Settings
 from engine.errors import ImageRejected
-from engine.imaging import (
+from engine.images.decoding import (
     DecodedPhoto,
     content_hash,
     decode_image,
@@ -26,9 +26,8 @@ from engine.imaging import (
     sniff_format,
     to_rgb,
 )
+from tests._support import REPO
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_TEST = REPO.parent / "shared" / "data" / "clothing_small" / "test"
 SAMPLES = REPO / "samples"
 MB = 1024 * 1024
 
@@ -341,10 +340,9 @@ def test_common_formats_decode(fmt: str, params: dict[str, object]) -> None:
     assert close(rgb.getpixel((40, 30)), (30, 120, 200), 6)
 
 
-def test_real_photo_from_shared_data() -> None:
-    photos = sorted(SHARED_TEST.glob("*/*.jpg"))[:3] if SHARED_TEST.is_dir() else []
-    if not photos:
-        pytest.skip("the shared clothing data set is not here")
+def test_real_photo_from_shared_data(shared_data: Path) -> None:
+    photos = sorted((shared_data / "clothing_small" / "test").glob("*/*.jpg"))[:3]
+    assert photos
     for path in photos:
         image = decode(path.read_bytes())
         assert image.mode == "RGB"

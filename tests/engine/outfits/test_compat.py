@@ -9,25 +9,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.compat import (
-    MODEL_HALF_WEIGHT_PAIRS,
-    MODEL_MAX_WEIGHT,
+from engine.outfits.features import (
     N_FEATURES,
     NEUTRALS,
     PAIR_FEATURE_NAMES,
     WHEEL_DEGREES,
-    CompatModel,
-    CompatScorer,
     ItemFeatures,
     PoolPairs,
-    outfit_pairs_from_looks,
     pack_items,
     pair_feature_matrix,
     pair_features,
-    prior_with_reasons,
-    roc_auc,
-    rule_prior,
 )
+from engine.outfits.model import (
+    MODEL_HALF_WEIGHT_PAIRS,
+    MODEL_MAX_WEIGHT,
+    CompatModel,
+    CompatScorer,
+    outfit_pairs_from_looks,
+    roc_auc,
+)
+from engine.outfits.prior import prior_with_reasons, rule_prior
 from tests.garments import item
 
 

@@ -9,18 +9,11 @@ import pytest
 
 from bench.compose_speed import synthetic_wardrobe
 from config.vocabulary import load_vocabulary
-from engine.compat import MAIN_SLOTS, CompatScorer
-from engine.composer import (
-    EMPTY_WARDROBE,
-    MAX_REASON_CHARS,
-    Candidate,
-    ComposeResult,
-    compose,
-    compose_exhaustive,
-    look_id,
-)
 from engine.errors import ItemNotFound
 from engine.looks import Look, OutfitRequest, Weather
+from engine.outfits.composer import Candidate, ComposeResult, compose, compose_exhaustive, look_id
+from engine.outfits.model import CompatScorer
+from engine.outfits.rules import EMPTY_WARDROBE, MAIN_SLOTS, MAX_REASON_CHARS
 from tests.garments import candidate as c
 
 TODAY = date(2025, 3, 10)

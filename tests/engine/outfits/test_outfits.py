@@ -9,9 +9,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from engine import InvalidTag, ItemNotFound, WardrobeEmpty
-from engine.looks import OutfitRequest, Weather
-from engine.outfits import NoLookPossible
+from engine import InvalidTag, ItemNotFound, NoLookPossible, OutfitRequest, WardrobeEmpty, Weather
 from tests._support import sample_names, sample_photo
 
 DAY = date(2026, 11, 27)
@@ -157,7 +155,7 @@ async def test_forget_removes_looks_feedback_and_wear_log(stylist, wardrobe):
     look = (await stylist.daily_look("alice", DAY)).looks[0]
     await stylist.feedback("alice", look.id, "wore", day=DAY)
     await stylist.forget_user("alice")
-    assert await stylist.outfits.count_feedback("alice") == 0
+    assert await stylist.outfits.looks.count_feedback("alice") == 0
     with pytest.raises(ItemNotFound):
         await stylist.feedback("alice", look.id, "like")
 
@@ -171,7 +169,8 @@ async def test_training_learns_a_planted_signal_and_is_used_at_once(stylist, war
 
     import numpy as np
 
-    from engine.compat import item_features, roc_auc
+    from engine.outfits.features import item_features
+    from engine.outfits.model import roc_auc
 
     by_slot: dict[str, dict[bool, list]] = {}
     for g in wardrobe.values():
@@ -198,7 +197,7 @@ async def test_training_learns_a_planted_signal_and_is_used_at_once(stylist, war
     labels = np.array([y for _, _, y in pairs])
     model = stylist.outfits.scorer.model
     learned = np.array([model.score(a, b) for a, b, _ in pairs])
-    from engine.compat import rule_prior
+    from engine.outfits.prior import rule_prior
 
     prior = np.array([rule_prior(a, b) for a, b, _ in pairs])
     assert roc_auc(learned, labels) > 0.8  # held-out pairs follow the planted taste

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from engine.looks import FeedbackKind
-from engine.preference import PAIR_SHIFT, FeedbackEvent, build_preference
+from engine.outfits.preference import PAIR_SHIFT, FeedbackEvent, build_preference
 from tests.garments import candidate
 
 NOW = datetime(2025, 3, 10, 8, 0)

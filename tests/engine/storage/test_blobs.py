@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.blobs import BlobNotFound, BlobStore, validate_hash
+from engine.storage.blobs import BlobNotFound, BlobStore, validate_hash
 
 PHOTO = b"\xff\xd8\xff\xe0 pretend this is a jpeg" * 10
 

@@ -10,13 +10,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from config.vocabulary import COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS
-from engine.attributes import infer_formality, infer_pattern, infer_seasons
-from engine.colors import extract_colors
+from engine.tagging.attributes import infer_formality, infer_pattern, infer_seasons
+from engine.tagging.colors import extract_colors
 from engine.types import Color
 from models.pixels import working_rgb
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "clothing_small"
-LABELS = DATA / "colour_pattern_labels.csv"
 
 BEIGE_FLOOR = (216, 200, 168)
 DARK_FLOOR = (58, 42, 32)
@@ -51,20 +48,24 @@ def _check_result_shape(colors: tuple[Color, ...]) -> None:
 
 
 @pytest.fixture(scope="module")
-def test_rows() -> list[dict[str, str]]:
-    if not LABELS.exists():
-        pytest.skip(f"labelled photos not available at {DATA} (the shared data folder is not mounted)")
-    with LABELS.open(encoding="utf-8") as f:
+def data(shared_data: Path) -> Path:
+    """The labelled photo folder of the shared data."""
+    return shared_data / "clothing_small"
+
+
+@pytest.fixture(scope="module")
+def test_rows(data: Path) -> list[dict[str, str]]:
+    with (data / "colour_pattern_labels.csv").open(encoding="utf-8") as f:
         return [r for r in csv.DictReader(f) if r["path"].startswith("test/")]
 
 
-def test_dominant_colour_on_labelled_test_photos(test_rows: list[dict[str, str]]) -> None:
+def test_dominant_colour_on_labelled_test_photos(data: Path, test_rows: list[dict[str, str]]) -> None:
     # Measured with the palette calibrated on the validation split only: 0.763 (58/76) on sure=yes rows,
     # 0.537 (86/160) on all 160 rows (before the vivid references: 0.750 / 0.544); always answering the
     # commonest name scores 0.22 / 0.19.
     right = right_sure = n_sure = 0
     for row in test_rows:
-        with Image.open(DATA / row["path"]) as im:
+        with Image.open(data / row["path"]) as im:
             result = extract_colors(im.convert("RGB"))
         _check_result_shape(result.colors)
         assert 0.0 <= result.confidence <= 1.0
@@ -78,11 +79,11 @@ def test_dominant_colour_on_labelled_test_photos(test_rows: list[dict[str, str]]
     assert right / len(test_rows) >= 0.46
 
 
-def test_pattern_beats_always_solid_on_labelled_test_photos(test_rows: list[dict[str, str]]) -> None:
+def test_pattern_beats_always_solid_on_labelled_test_photos(data: Path, test_rows: list[dict[str, str]]) -> None:
     # Measured 0.738 (118/160); always answering "solid" scores 0.663 (106/160).
     right = 0
     for row in test_rows:
-        with Image.open(DATA / row["path"]) as im:
+        with Image.open(data / row["path"]) as im:
             image = im.convert("RGB")
         pattern, confidence = infer_pattern(image, extract_colors(image).mask)
         assert pattern in PATTERNS
@@ -139,7 +140,7 @@ VIVID = {
 
 @pytest.mark.parametrize(("value", "expected"), sorted(VIVID.items()))
 def test_vivid_catalog_colours_get_their_names(value: str, expected: str) -> None:
-    from engine.colors import name_colors
+    from engine.tagging.colors import name_colors
     from models.pixels import hex_to_lab
 
     assert name_colors(hex_to_lab(value))[0] == [expected]

@@ -13,10 +13,10 @@ from PIL import Image
 
 from config.settings import Settings
 from config.vocabulary import PATTERNS
-from engine.attributes import infer_pattern
-from engine.colors import extract_colors
 from engine.encoders.embedded import EmbeddedEncoder
-from engine.tagger import build_tagger
+from engine.tagging.attributes import infer_pattern
+from engine.tagging.colors import extract_colors
+from engine.tagging.tagger import build_tagger
 from models.artifacts import STYLE_DIR
 from models.pattern_head import PATTERN_CONFIG, PatternHead
 

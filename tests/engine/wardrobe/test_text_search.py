@@ -9,8 +9,8 @@ import pytest
 
 from config.vocabulary import load_vocabulary
 from engine.encoders.base import Encoder, HeadOutput, l2_normalise
-from engine.text_search import QueryParser, TagTextMatcher, TextHit, search_wardrobe
-from engine.types import Color, Garment, Tags
+from engine.types import Color, Garment, Tags, TextHit
+from engine.wardrobe.text_search import QueryParser, TagTextMatcher, search_wardrobe
 
 
 @pytest.fixture(scope="session")
@@ -174,23 +174,24 @@ def test_clip_path_ranks_by_the_stored_image_vectors() -> None:
 
 def test_every_synonym_names_a_vocabulary_value() -> None:
     from config.vocabulary import CATEGORIES, COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS
-    from engine.text_search import _synonyms
 
     allowed = {
         "color": set(COLOR_NAMES), "type": set(load_vocabulary().types), "category": set(CATEGORIES),
         "pattern": set(PATTERNS), "formality": set(FORMALITIES), "season": set(SEASONS), "warmth": {"warm", "light"},
     }
-    for phrase, targets in _synonyms():
+    synonyms = load_vocabulary().synonyms
+    assert len(synonyms) > 100
+    for phrase, targets in ((s.phrase, s.targets) for s in synonyms):
         for target in targets:
             kind, value = target.split(":", 1)
             assert value in allowed[kind], f"{phrase!r} -> {target!r}"
 
 
-async def test_the_facade_searches_a_real_wardrobe_by_text(stylist, matcher):
+async def test_the_facade_searches_a_real_wardrobe_by_text(reopen, sentences):
     """Real photos, tagged by the real tagger, found by words."""
     from tests._support import sample_names, sample_photo
 
-    stylist.matcher = matcher
+    stylist = await reopen(sentences=sentences)
     await stylist.add_garments("alice", [sample_photo(n) for n in sample_names()])
     await stylist.add_garments("bob", [sample_photo(n) for n in sample_names("shoes")])
     hits = await stylist.search_text("alice", "shoes", k=5)

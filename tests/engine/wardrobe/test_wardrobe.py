@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from engine import ImageRejected, InvalidTag, InvalidUser, ItemNotFound, PhotoInput
-from engine.db import GarmentRow
 from tests._support import sample_names, sample_photo
 
 
@@ -150,10 +149,7 @@ async def test_forget_leaves_no_row_vector_or_unreferenced_blob(stylist):
     assert report.garments == len(alice_only) + 1 and report.vectors == report.garments
     assert await stylist.wardrobe("alice") == []
     assert stylist.index.ids("alice") == set()
-    async with stylist.db.session() as session:
-        from sqlmodel import select
-
-        rows = (await session.exec(select(GarmentRow))).all()
+    rows = await stylist.wardrobes.garments.every()  # visible or not: nothing of Alice's is left anywhere
     assert {row.user_id for row in rows} == {"bob"}
     referenced = {h for row in rows for h in (row.image_hash, row.thumb_hash)}
     assert blob_files(stylist) == referenced  # Alice's own photos are gone, the shared one stays

@@ -16,20 +16,17 @@ from aiohttp import web
 
 from config.settings import Settings
 from config.vocabulary import load_vocabulary
-from engine.looks import Location, Weather
-from engine.weather import (
+from engine import FixedClock, Location, Weather, WeatherUnavailable
+from engine.weather.dressing import (
     COLD_BANNED,
     HOT_BANNED,
-    OpenMeteoProvider,
-    WeatherService,
-    WeatherUnavailable,
     banned_types,
     describe_weather,
     needs_outerwear,
-    seasonal_default,
     warmth_need,
-    weather_service_from_settings,
 )
+from engine.weather.provider import OpenMeteoProvider
+from engine.weather.service import WeatherService, seasonal_default, weather_service_from_settings
 
 OSLO = Location(59.9139, 10.7522, "Europe/Oslo", "Oslo")
 OSLO_NEARBY = Location(59.9141, 10.7518, "Europe/Oslo")  # same place to 2 decimals
@@ -45,16 +42,6 @@ PRECIP = [0.0] * 13 + [0.2, 0.6, 0.9, 0.4] + [0.0] * 7
 CODES = [0, 0, 1, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 71, 73, 73, 71, 3, 3, 2, 2, 1, 1, 0]
 WIND = [8.2, 7.9, 7.6, 7.2, 6.8, 7.0, 7.5, 9.0, 11.2, 13.5, 15.1, 16.4, 17.9, 19.3, 21.0, 22.4, 23.6, 24.8,
         25.9, 24.1, 20.3, 16.8, 12.5, 10.1]
-
-
-class Clock:
-    """A settable wall clock in epoch seconds."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -115,12 +102,12 @@ async def fake_meteo() -> AsyncIterator[FakeOpenMeteo]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 1, 15, 6, 30, tzinfo=UTC))
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 1, 15, 6, 30, tzinfo=UTC))
 
 
 @pytest.fixture
-async def provider(fake_meteo: FakeOpenMeteo, clock: Clock) -> AsyncIterator[Callable[..., OpenMeteoProvider]]:
+async def provider(fake_meteo: FakeOpenMeteo, clock: FixedClock) -> AsyncIterator[Callable[..., OpenMeteoProvider]]:
     """Return a factory of real providers pointed at the fake, closed after the test."""
     made: list[OpenMeteoProvider] = []
 
@@ -151,7 +138,7 @@ async def test_parses_a_realistic_forecast(fake_meteo: FakeOpenMeteo, provider: 
                      "timezone": "Europe/Oslo", "start_date": "2026-01-15", "end_date": "2026-01-15"}
 
 
-async def test_one_request_per_place_day_and_hour(fake_meteo: FakeOpenMeteo, clock: Clock,
+async def test_one_request_per_place_day_and_hour(fake_meteo: FakeOpenMeteo, clock: FixedClock,
                                                   provider: Callable[..., OpenMeteoProvider]):
     weather = provider()
     first = await weather.forecast(OSLO, DAY)
@@ -163,10 +150,10 @@ async def test_one_request_per_place_day_and_hour(fake_meteo: FakeOpenMeteo, clo
     await weather.forecast(SYDNEY, DAY)
     assert len(fake_meteo.requests) == 3
 
-    clock.now += 20 * 60  # still the same hour: 06:30 -> 06:50
+    clock.advance(minutes=20)  # still the same hour: 06:30 -> 06:50
     await weather.forecast(OSLO, DAY)
     assert len(fake_meteo.requests) == 3
-    clock.now += 60 * 60  # a new hour: fetched again
+    clock.advance(hours=1)  # a new hour: fetched again
     await weather.forecast(OSLO, DAY)
     assert len(fake_meteo.requests) == 4
 
@@ -216,7 +203,7 @@ async def test_the_service_falls_back_to_the_season_when_the_provider_fails(
     fake_meteo.mode = mode
     service = WeatherService(provider())
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="engine.weather"):
+    with caplog.at_level(logging.WARNING, logger="engine.weather.service"):
         weather = await service.weather_for(OSLO, DAY)
     assert time.monotonic() - started < 2 * TIMEOUT_S
     assert weather.source == "seasonal"
@@ -224,7 +211,7 @@ async def test_the_service_falls_back_to_the_season_when_the_provider_fails(
     assert "seasonal default" in caplog.text
 
 
-async def test_a_failure_is_remembered_briefly(fake_meteo: FakeOpenMeteo, clock: Clock,
+async def test_a_failure_is_remembered_briefly(fake_meteo: FakeOpenMeteo, clock: FixedClock,
                                               provider: Callable[..., OpenMeteoProvider]):
     fake_meteo.mode = "500"
     weather = provider(failure_ttl_s=60)
@@ -233,7 +220,7 @@ async def test_a_failure_is_remembered_briefly(fake_meteo: FakeOpenMeteo, clock:
             await weather.forecast(OSLO, DAY)
     assert len(fake_meteo.requests) == 1  # an outage does not cost every user a request
     fake_meteo.mode = "ok"
-    clock.now += 61
+    clock.advance(seconds=61)
     assert (await weather.forecast(OSLO, DAY)).source == "open-meteo"
     assert len(fake_meteo.requests) == 2
 
