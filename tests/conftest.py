@@ -15,8 +15,8 @@ import pytest
 from config.settings import Settings
 
 if TYPE_CHECKING:
+    from engine import Stylist
     from engine.encoders.embedded import EmbeddedEncoder
-    from engine.stylist import Stylist
 
 # --- settings and the vision encoder ------------------------------------------------------------------
 
@@ -87,17 +87,16 @@ async def stylist_settings(tmp_path: Path, encoder_settings: Settings) -> AsyncI
             database_url=url,
             model_cache_dir=encoder_settings.cache_dir,
             device="cpu",
+            weather_url="",  # no live weather in tests: a look without a given weather uses the seasonal default
         )
 
 
 @pytest.fixture
 async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Stylist]:
     """A Stylist on fresh stores, sharing the session's encoder."""
-    from engine.stylist import Stylist
-    from engine.weather.service import WeatherService
+    from engine import Stylist
 
-    # No live weather in tests: a look without a given weather uses the seasonal default.
-    opened = await Stylist.open(stylist_settings, encoder=encoder, weather=WeatherService(None))
+    opened = await Stylist.open(stylist_settings, encoder=encoder)
     yield opened
     await opened.close()
 
@@ -106,14 +105,12 @@ async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> Async
 async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Callable[..., Any]]:
     """Return a function that opens the same stores again, as a restarted process would (keyword arguments go to
     ``Stylist.open``, e.g. ``clock=FixedClock(...)``)."""
-    from engine.stylist import Stylist
-    from engine.weather.service import WeatherService
+    from engine import Stylist
 
     opened: list[Stylist] = []
 
     async def again(**options: Any) -> Stylist:
-        options = {"encoder": encoder, "weather": WeatherService(None), **options}
-        opened.append(await Stylist.open(stylist_settings, **options))
+        opened.append(await Stylist.open(stylist_settings, **{"encoder": encoder, **options}))
         return opened[-1]
 
     yield again

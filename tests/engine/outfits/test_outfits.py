@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
+from config.vocabulary import load_vocabulary
 from engine import InvalidTag, ItemNotFound, NoLookPossible, OutfitRequest, WardrobeEmpty, Weather
 from tests._support import sample_names, sample_photo
 
@@ -174,7 +175,7 @@ async def test_training_learns_a_planted_signal_and_is_used_at_once(stylist, war
 
     by_slot: dict[str, dict[bool, list]] = {}
     for g in wardrobe.values():
-        slot = stylist.vocabulary.type_of(g.tags.type).slot
+        slot = load_vocabulary().type_of(g.tags.type).slot
         by_slot.setdefault(slot, {True: [], False: []})[g.tags.colors[0].name in NEUTRAL].append(g)
     tops, bottoms = by_slot["top"], by_slot["bottom"]
     shoes = by_slot["shoes"][True] + by_slot["shoes"][False]
@@ -191,7 +192,7 @@ async def test_training_learns_a_planted_signal_and_is_used_at_once(stylist, war
     assert report.positives > 0 and report.negatives > 0 and report.path.exists()
 
     vectors = {g.id: None for g in wardrobe.values()}
-    feats = {gid: item_features(wardrobe[gid], vectors[gid], stylist.vocabulary) for gid in wardrobe}
+    feats = {gid: item_features(wardrobe[gid], vectors[gid], load_vocabulary()) for gid in wardrobe}
     pairs = [(feats[t.id], feats[b.id], 1.0) for t, b in test_bold] + [
         (feats[t.id], feats[b.id], 0.0) for t, b in test_plain]
     labels = np.array([y for _, _, y in pairs])
