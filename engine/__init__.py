@@ -5,7 +5,7 @@ sub-packages. The layers, each importing only those below it::
 
     stylist                  the facade: checks ids, delegates
     wardrobe, outfits        services: intake and search; composing, feedback, learning
-    tagging, weather         photos to tags; forecasts and what they mean for clothes
+    tagging, weather, users  photos to tags; forecasts and what they mean for clothes; profiles, places
     storage, images,         SQL, blobs, vectors; safe decoding, collages;
     encoders                 vision and sentence models, the micro-batcher
     types, looks, errors,    the plain data of the public surface, the errors, the clock
@@ -27,6 +27,7 @@ from engine.errors import (
     EncoderUnavailable,
     ForecastOutOfRange,
     ImageRejected,
+    InvalidSetting,
     InvalidTag,
     InvalidUser,
     ItemNotFound,
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from engine.outfits.features import ItemFeatures
     from engine.stylist import Stylist
     from engine.tagging.photo_tagger import PhotoTagger
+    from engine.users.profiles import Profile
 
 # name -> module, imported on first use (they pull in Chroma, SQLAlchemy, Pillow, the encoders...)
 _LAZY = {
@@ -73,15 +75,16 @@ _LAZY = {
     "PhotoTagger": "engine.tagging.photo_tagger",
     "SentenceEncoder": "engine.encoders.sentences",
     "ItemFeatures": "engine.outfits.features",
+    "Profile": "engine.users.profiles",
 }
 
 __all__ = [
     "CONFIRM_BELOW", "AddResult", "Clock", "Color", "DatabaseUnavailable", "EncoderUnavailable", "FeedbackKind",
-    "FixedClock", "ForecastOutOfRange", "ForgetReport", "Garment", "ImageRejected", "InvalidTag", "InvalidUser",
-    "ItemFeatures", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest", "PhotoInput",
-    "PhotoTagger", "PolyvoreError", "Rejected", "ScoreParts", "SentenceEncoder", "Stylist", "StylistError",
-    "Suggestions", "SystemClock", "Tagged", "Tags", "TextHit", "TrainReport", "WardrobeEmpty", "Weather",
-    "WeatherUnavailable", "describe_weather", "today_in", "with_weather",
+    "FixedClock", "ForecastOutOfRange", "ForgetReport", "Garment", "ImageRejected", "InvalidSetting", "InvalidTag",
+    "InvalidUser", "ItemFeatures", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest",
+    "PhotoInput", "PhotoTagger", "PolyvoreError", "Profile", "Rejected", "ScoreParts", "SentenceEncoder", "Stylist",
+    "StylistError", "Suggestions", "SystemClock", "Tagged", "Tags", "TextHit", "TrainReport", "WardrobeEmpty",
+    "Weather", "WeatherUnavailable", "describe_weather", "today_in", "with_weather",
 ]
 
 

@@ -68,3 +68,7 @@ class ForecastOutOfRange(WeatherUnavailable):
 
 class PolyvoreError(StylistError):
     """The folder is not a readable Polyvore Outfits data set."""
+
+
+class InvalidSetting(StylistError):
+    """A profile setting (time zone, push time, days, place) the stylist cannot use; the message says why."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ from engine.storage.vectors import VectorIndex
 from engine.tagging.photo_tagger import PhotoTagger
 from engine.tagging.tagger import Tagger, build_tagger
 from engine.types import AddResult, ForgetReport, Garment, Match, PhotoInput, Rejected, Tagged, TextHit
+from engine.users.places import find_places
+from engine.users.profiles import Profile, ProfileService
 from engine.wardrobe.service import WardrobeService
 from engine.weather.service import WeatherService, weather_service_from_settings
 
@@ -59,6 +61,7 @@ class Stylist:
         )
         garments, users, looks = GarmentRepository(db, self.vocabulary), UserRepository(db), LookRepository(db)
         self.users = users
+        self.profiles = ProfileService(db)
         self.photo_tagger = PhotoTagger(tagger)
         self.wardrobes = WardrobeService(garments, users, index, blobs, tagger, self.tag_batcher, self.clock,
                                          sentences=sentences)
@@ -78,7 +81,7 @@ class Stylist:
         clock = clock or SystemClock()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url)
-        await db.create_all()
+        await db.migrate()
         index = await asyncio.to_thread(
             VectorIndex.open, "garments", path=settings.resolved_chroma_path, url=settings.chroma_url
         )
@@ -160,6 +163,21 @@ class Stylist:
             raise InvalidTag("latitude must be within ±90 and longitude within ±180")
         await self.users.ensure(user_id, self.clock.now())
         await self.users.set_location(user_id, location)
+
+    async def profile(self, user_id: str) -> Profile:
+        """Return a user's settings: place, time zone and morning push (defaults for a new user)."""
+        return await self.profiles.get(_check_user(user_id))
+
+    async def update_profile(self, user_id: str, *, timezone: str | None = None, push_enabled: bool | None = None,
+                             push_time: time | None = None, push_days: tuple[int, ...] | None = None) -> Profile:
+        """Change some settings of a user (``InvalidSetting`` says what is wrong with a value)."""
+        await self.users.ensure(_check_user(user_id), self.clock.now())
+        return await self.profiles.update(user_id, timezone=timezone, push_enabled=push_enabled,
+                                          push_time=push_time, push_days=push_days)
+
+    async def find_places(self, name: str, *, limit: int = 5) -> list[Location]:
+        """Return cities of that name with their time zones, most populous first (offline GeoNames data)."""
+        return await asyncio.to_thread(find_places, name, limit)
 
     async def today(self, user_id: str) -> date:
         """Return the user's local date now (in their time zone, never the server's)."""

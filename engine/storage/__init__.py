@@ -1,1 +1,1 @@
-"""Where things are kept: SQL (the source of truth), content-addressed image blobs, and the vector index."""
+"""Storage: SQL (the source of truth) under Alembic migrations, the vector index and content-addressed blobs."""

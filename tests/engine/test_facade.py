@@ -100,3 +100,10 @@ async def test_an_old_dislike_fades_with_the_clock(timed):
     later = await stylist.suggest_outfits("ada", OutfitRequest(weather=MILD, n=5))
     assert all(look.score.preference == pytest.approx(0.5, abs=0.01) for look in later.looks)
     assert disliked.id not in {look.id for look in later.looks}  # that exact look stays excluded
+
+
+async def test_today_follows_the_time_zone_of_the_profile(timed):
+    stylist, _ = timed
+    assert await stylist.today("mio") == date(2026, 1, 31)
+    await stylist.update_profile("mio", timezone="Asia/Tokyo")  # a time zone without a place
+    assert await stylist.today("mio") == date(2026, 2, 1)

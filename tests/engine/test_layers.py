@@ -13,7 +13,7 @@ ENGINE = REPO / "engine"
 LAYERS = {
     "engine.errors": 0, "engine.types": 0, "engine.looks": 0, "engine.clock": 0,
     "engine.storage": 1, "engine.images": 1, "engine.encoders": 1,
-    "engine.tagging": 2, "engine.weather": 2,
+    "engine.tagging": 2, "engine.weather": 2, "engine.users": 2,
     "engine.wardrobe": 3, "engine.outfits": 3,
     "engine.stylist": 4,
     "engine": 5,
