@@ -12,7 +12,6 @@ from typing import Any
 from config.settings import Settings
 from engine.clock import Clock, SystemClock
 from engine.encoders.base import Encoder
-from engine.encoders.batcher import BatchPlan, MicroBatcher
 from engine.encoders.sentences import SentenceEncoder
 from engine.errors import InvalidTag, InvalidUser
 from engine.looks import FeedbackKind, Location, Look, OutfitRequest, Suggestions, TrainReport
@@ -52,19 +51,12 @@ class Stylist:
         self.settings, self.db, self.index, self.blobs, self.tagger = settings, db, index, blobs, tagger
         self.clock = clock or SystemClock()
         self.vocabulary = tagger.vocabulary
-        # Concurrent requests share encoder batches: a GPU is fed full ones, one at a time; on a CPU small batches
-        # run side by side, one per core the encoder's threads leave free (bench/batcher_speed.py).
-        plan = BatchPlan.for_device(getattr(tagger.encoder, "device", "cpu") == "cuda", settings.encoder_threads)
-        self.tag_batcher: MicroBatcher[tuple[Any, Any], Tagged] = MicroBatcher(
-            tagger.tag_decoded, max_batch=plan.max_batch, max_wait_ms=plan.max_wait_ms, workers=plan.workers,
-            name="tagger",
-        )
         garments, users, looks = GarmentRepository(db, self.vocabulary), UserRepository(db), LookRepository(db)
         self.users = users
         self.profiles = ProfileService(db)
         self.photo_tagger = PhotoTagger(tagger)
-        self.wardrobes = WardrobeService(garments, users, index, blobs, tagger, self.tag_batcher, self.clock,
-                                         sentences=sentences)
+        self.wardrobes = WardrobeService(garments, users, index, blobs, tagger, self.clock,
+                                         encoder_threads=settings.encoder_threads, sentences=sentences)
         model_path = settings.data_dir / "models" / "compat.npz"
         trainer = CompatTrainer(garments, looks, self.vocabulary, model_path=model_path)
         self.outfits = OutfitService(garments, users, looks, blobs, weather, trainer, self.clock,
@@ -100,7 +92,7 @@ class Stylist:
 
     async def close(self) -> None:
         """Release the encoder batcher, the weather client and the database connections."""
-        await self.tag_batcher.close()
+        await self.wardrobes.close()
         await self.outfits.weather.close()
         await self.db.close()
 

@@ -18,7 +18,6 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from engine.errors import DatabaseUnavailable
-from engine.storage.migrate import migrate
 
 
 class UserRow(SQLModel, table=True):
@@ -91,6 +90,10 @@ class Database:
 
     async def migrate(self) -> None:
         """Upgrade the schema to the newest migration (under a lock: safe when several processes start)."""
+        # Alembic loads (and logs) a dozen plugins on import: only a process that opens the database pays for it,
+        # not one that merely imports the engine (``stylist tag`` prints nothing but its results).
+        from engine.storage.migrate import migrate
+
         await migrate(self.engine)
 
     def session(self) -> AsyncSession:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from engine.clock import Clock
+from engine.encoders.batcher import BatchPlan, MicroBatcher
 from engine.encoders.sentences import SentenceEncoder
 from engine.errors import InvalidTag
 from engine.storage.blobs import BlobStore
@@ -27,19 +28,27 @@ class WardrobeService:
     """Garments per user; the facade ``Stylist`` checks ids and delegates here."""
 
     def __init__(self, garments: GarmentRepository, users: UserRepository, index: VectorIndex, blobs: BlobStore,
-                 tagger: Tagger, batcher: TagBatcher, clock: Clock, *,
+                 tagger: Tagger, clock: Clock, *, encoder_threads: int = 1,
                  sentences: SentenceEncoder | None = None) -> None:
         self.garments = garments
         self.users = users
         self.index = index
         self.blobs = blobs
         self.tagger = tagger
-        self.batcher = batcher
         self.clock = clock
-        self.intake = Intake(garments, index, blobs, tagger, batcher, clock)
+        # Concurrent requests share encoder batches: a GPU is fed full ones, one at a time; on a CPU small batches
+        # run side by side, one per core the encoder's threads leave free (bench/batcher_speed.py).
+        plan = BatchPlan.for_device(getattr(tagger.encoder, "device", "cpu") == "cuda", encoder_threads)
+        self.batcher: TagBatcher = MicroBatcher(tagger.tag_decoded, max_batch=plan.max_batch,
+                                                max_wait_ms=plan.max_wait_ms, workers=plan.workers, name="tagger")
+        self.intake = Intake(garments, index, blobs, tagger, self.batcher, clock)
         self._sentences = sentences
         self._matcher: TagTextMatcher | None = None  # MiniLM, loaded on the first text search that needs it
         self._matcher_lock = asyncio.Lock()
+
+    async def close(self) -> None:
+        """Stop the encoder batcher (callers still waiting get an error)."""
+        await self.batcher.close()
 
     async def add(self, user_id: str, photos: Sequence[PhotoInput]) -> AddResult:
         """Add photos to a user's wardrobe (see ``engine.wardrobe.intake``)."""
