@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from config.settings import Settings
+from tests._support import SHARED_DATA
 
 if TYPE_CHECKING:
     from engine import Stylist
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 
 # --- settings and the vision encoder ------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("STYLIST_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
 @pytest.fixture
