@@ -8,24 +8,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.cli import main
 from tests._support import SAMPLES, sample_names
 
 
 @pytest.fixture
-def stylist_cli(tmp_path, monkeypatch, capsys, model_cache):
-    """Run ``stylist`` in this process on a fresh data folder, with live weather turned off."""
-    monkeypatch.setenv("STYLIST_MODEL_CACHE_DIR", str(model_cache))
-    monkeypatch.setenv("STYLIST_WEATHER_URL", "")
-    data = tmp_path / "data"
-
-    def run(command: str, *args: str) -> tuple[int, list[dict], str]:
-        code = main(["--data-dir", str(data), command, "--json", *args])
-        out, err = capsys.readouterr()
-        return code, [json.loads(line) for line in out.splitlines()], err
-
-    run("add", "--user", "alice", str(SAMPLES))
-    return run
+def stylist_cli(cli):
+    """The ``cli`` fixture's JSON runner, with the sample wardrobe already added for alice."""
+    cli.json("add", "--user", "alice", str(SAMPLES))
+    return cli.json
 
 
 def test_outfit_json_contract_and_collages(stylist_cli, tmp_path):
