@@ -9,10 +9,16 @@ from engine.errors import (
     StylistError,
     WardrobeEmpty,
 )
+from engine.looks import FeedbackKind, Location, Look, OutfitRequest, Weather
+from engine.outfits import NoLookPossible, Suggestions
 from engine.sentences import SentenceEncoder
+from engine.stylist import ForgetReport, Stylist
+from engine.text_search import TextHit
 from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
 
 __all__ = [
-    "AddResult", "Color", "EncoderUnavailable", "Garment", "ImageRejected", "InvalidTag", "InvalidUser",
-    "ItemNotFound", "Match", "PhotoInput", "Rejected", "SentenceEncoder", "StylistError", "Tags", "WardrobeEmpty",
+    "AddResult", "Color", "EncoderUnavailable", "FeedbackKind", "ForgetReport", "Garment", "ImageRejected",
+    "InvalidTag", "InvalidUser", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest",
+    "PhotoInput", "Rejected", "SentenceEncoder", "Stylist", "StylistError", "Suggestions", "Tags", "TextHit",
+    "WardrobeEmpty", "Weather",
 ]
