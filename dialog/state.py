@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import JSON, Column, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import Field, SQLModel, delete
+from sqlmodel import Field, SQLModel, col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dialog.messages import ChatKey
@@ -184,9 +184,9 @@ class SqlStateStore:
     async def delete(self, key: ChatKey) -> None:
         """Forget ``key``."""
         async with self._sessions() as session:
-            await session.exec(delete(DialogStateRow).where(  # type: ignore[call-overload]
-                DialogStateRow.platform == key.platform, DialogStateRow.chat == key.chat,
-                DialogStateRow.user == key.user))
+            await session.exec(delete(DialogStateRow).where(
+                col(DialogStateRow.platform) == key.platform, col(DialogStateRow.chat) == key.chat,
+                col(DialogStateRow.user) == key.user))
             await session.commit()
 
     async def close(self) -> None:
