@@ -15,10 +15,11 @@ from engine.sentences import SentenceEncoder
 from engine.stylist import ForgetReport, Stylist
 from engine.text_search import TextHit
 from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
+from engine.weather import describe_weather
 
 __all__ = [
     "AddResult", "Color", "EncoderUnavailable", "FeedbackKind", "ForgetReport", "Garment", "ImageRejected",
     "InvalidTag", "InvalidUser", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest",
     "PhotoInput", "Rejected", "SentenceEncoder", "Stylist", "StylistError", "Suggestions", "Tags", "TextHit",
-    "WardrobeEmpty", "Weather",
+    "WardrobeEmpty", "Weather", "describe_weather",
 ]
