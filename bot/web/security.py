@@ -67,7 +67,7 @@ def access_middleware(token: str | None) -> Middleware:
             if request.method in _SAFE_METHODS:  # drop the token from the address bar and the history
                 query = request.rel_url.query.copy()
                 query.pop("token")
-                response = web.HTTPSeeOther(str(request.rel_url.with_query(query)))
+                response = web.Response(status=303, headers={"Location": str(request.rel_url.with_query(query))})
             else:
                 response = await handler(request)
             response.set_cookie(

@@ -78,11 +78,12 @@ class WebChat:
 
 
 CHAT = web.AppKey("chat", WebChat)
+BROWSER = web.RequestKey("browser", str)
 
 
 def browser_of(request: web.Request) -> str:
     """Return the browser id the identity middleware resolved for this request."""
-    return str(request["browser"])
+    return request[BROWSER]
 
 
 @web.middleware
@@ -95,7 +96,7 @@ async def identity_middleware(
     issued = None
     if browser_id is None:
         browser_id, issued = signer.new_browser()
-    request["browser"] = browser_id
+    request[BROWSER] = browser_id
     response = await handler(request)
     if issued is not None:
         response.set_cookie(

@@ -62,8 +62,10 @@ function buttonRows(rows) {
 function renderPicture(picture) {
   const figure = el("figure", "picture");
   if (picture.media) figure.append(image(mediaUrl(picture.media), picture.alt, picture.caption));
-  if (picture.caption) figure.append(el("figcaption", "", picture.caption));
-  if (picture.buttons && picture.buttons.length) figure.append(buttonRows(picture.buttons));
+  const side = el("div", "picture-side");
+  if (picture.caption) side.append(el("figcaption", "", picture.caption));
+  if (picture.buttons && picture.buttons.length) side.append(buttonRows(picture.buttons));
+  if (side.childElementCount) figure.append(side);
   return figure;
 }
 
@@ -89,9 +91,13 @@ function renderBot(message) {
   if (message.text) bubble.append(el("p", "text", message.text));
   const pictures = message.pictures || [];
   if (pictures.length) {
-    const grid = el("div", pictures.length > 1 || message.album ? "pictures grid" : "pictures");
+    // pictures with their own buttons (garments and their tags) are cards; several without are an album grid
+    const cards = pictures.some((p) => p.buttons && p.buttons.length);
+    const layout = cards ? "pictures cards" : pictures.length > 1 || message.album ? "pictures grid" : "pictures";
+    const grid = el("div", layout);
     if (pictures.length > 1) grid.classList.add("n" + Math.min(pictures.length, 4));
-    pictures.forEach((p) => grid.append(renderPicture(p)));
+    // a caption that only repeats the message (a look's reason) is shown once, as the message
+    pictures.forEach((p) => grid.append(renderPicture(p.caption === message.text ? { ...p, caption: "" } : p)));
     bubble.append(grid);
   }
   if (message.buttons && message.buttons.length) bubble.append(buttonRows(message.buttons));
