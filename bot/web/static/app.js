@@ -25,6 +25,9 @@ function mediaUrl(id) {
   return "/media/" + encodeURIComponent(id);
 }
 
+let anchor = null; // the first new reply: kept in view while its pictures load
+let followUntil = 0;
+
 function nearBottom() {
   return transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 160;
 }
@@ -33,13 +36,25 @@ function scrollDown() {
   transcript.scrollTop = transcript.scrollHeight;
 }
 
+// Show the newest messages: the bottom, unless that would push the first new reply's top out of view.
+function reveal() {
+  if (anchor && anchor.isConnected) transcript.scrollTop = Math.min(anchor.offsetTop - 12, transcript.scrollHeight);
+  else scrollDown();
+}
+
+function follow(row) {
+  anchor = row;
+  followUntil = Date.now() + 5000;
+  reveal();
+}
+
 function image(src, alt, caption) {
   const img = el("img");
   img.src = src;
   img.alt = alt || "";
   img.loading = "lazy";
   img.decoding = "async";
-  img.addEventListener("load", () => { if (nearBottom()) scrollDown(); });
+  img.addEventListener("load", () => { if (Date.now() < followUntil) reveal(); else if (nearBottom()) scrollDown(); });
   img.addEventListener("click", () => openLightbox(src, alt, caption));
   return img;
 }
@@ -169,16 +184,22 @@ async function exchange(optimistic, body, headers) {
     const data = await post(body, headers);
     optimistic.remove();
     if (data.reset) transcript.querySelectorAll(".row").forEach((row) => row !== typing && row.remove());
-    for (const message of data.messages || []) append(message);
+    typing.remove();
+    let first = null;
+    for (const message of data.messages || []) {
+      const row = append(message);
+      if (!first && message.role === "bot") first = row;
+    }
+    follow(first);
     return true;
   } catch (error) {
     optimistic.remove();
     transcript.append(renderNote(error.message));
+    follow(null);
     return false;
   } finally {
     typing.remove();
     setBusy(false);
-    scrollDown();
   }
 }
 
@@ -272,7 +293,7 @@ async function loadHistory() {
   } catch (error) {
     transcript.append(renderNote(error.message));
   }
-  scrollDown();
+  follow(null); // a reload opens at the end of the conversation
 }
 
 function setUpDragAndDrop() {
@@ -305,6 +326,8 @@ function setUp() {
     $(id).addEventListener("change", (e) => { addFiles(e.target.files); e.target.value = ""; });
   }
   $("lightbox").addEventListener("click", () => $("lightbox").close());
+  const tryButton = $("try-samples"); // the onboarding's own "sample wardrobe" step, offered before any message
+  tryButton.addEventListener("click", () => press("ob|sample", tryButton.textContent, tryButton));
   setUpDragAndDrop();
   loadHistory();
 }
