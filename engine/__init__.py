@@ -1,8 +1,10 @@
 """The stylist engine: wardrobe, tagging and search behind one async facade, ``Stylist``."""
 
 from engine.errors import (
+    DatabaseUnavailable,
     EncoderUnavailable,
     ImageRejected,
+    InvalidSetting,
     InvalidTag,
     InvalidUser,
     ItemNotFound,
@@ -11,6 +13,7 @@ from engine.errors import (
 )
 from engine.looks import FeedbackKind, Location, Look, OutfitRequest, Weather
 from engine.outfits import NoLookPossible, Suggestions
+from engine.profiles import Profile
 from engine.sentences import SentenceEncoder
 from engine.stylist import ForgetReport, Stylist
 from engine.text_search import TextHit
@@ -18,8 +21,8 @@ from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected,
 from engine.weather import describe_weather
 
 __all__ = [
-    "AddResult", "Color", "EncoderUnavailable", "FeedbackKind", "ForgetReport", "Garment", "ImageRejected",
-    "InvalidTag", "InvalidUser", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest",
-    "PhotoInput", "Rejected", "SentenceEncoder", "Stylist", "StylistError", "Suggestions", "Tags", "TextHit",
-    "WardrobeEmpty", "Weather", "describe_weather",
+    "AddResult", "Color", "DatabaseUnavailable", "EncoderUnavailable", "FeedbackKind", "ForgetReport", "Garment",
+    "ImageRejected", "InvalidSetting", "InvalidTag", "InvalidUser", "ItemNotFound", "Location", "Look", "Match",
+    "NoLookPossible", "OutfitRequest", "PhotoInput", "Profile", "Rejected", "SentenceEncoder", "Stylist",
+    "StylistError", "Suggestions", "Tags", "TextHit", "WardrobeEmpty", "Weather", "describe_weather",
 ]

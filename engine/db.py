@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from engine.errors import DatabaseUnavailable
+from engine.storage.migrate import migrate
 
 
 def utcnow() -> datetime:
@@ -32,6 +33,9 @@ class UserRow(SQLModel, table=True):
     longitude: float | None = None
     timezone: str = Field(default="UTC", max_length=64)
     place: str | None = Field(default=None, max_length=128)
+    push_enabled: bool = False
+    push_time: str = Field(default="07:30", max_length=5)  # local HH:MM
+    push_days: str = Field(default="0123456", max_length=7)  # ISO weekdays as digits, Monday = 0
 
 
 class GarmentRow(SQLModel, table=True):
@@ -70,7 +74,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """The async engine plus a session factory; ``create_all`` stands in for migrations for now."""
+    """The async engine plus a session factory; ``migrate`` brings the schema up to date."""
 
     def __init__(self, url: str) -> None:
         try:
@@ -86,13 +90,9 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
-    async def create_all(self) -> None:
-        """Create missing tables."""
-        try:
-            async with self.engine.begin() as conn:
-                await conn.run_sync(SQLModel.metadata.create_all)
-        except (OperationalError, InterfaceError, OSError) as exc:
-            raise DatabaseUnavailable(f"cannot open the database: {str(exc).splitlines()[0][:200]}") from None
+    async def migrate(self) -> None:
+        """Upgrade the schema to the newest migration (under a lock: safe when several processes start)."""
+        await migrate(self.engine)
 
     def session(self) -> AsyncSession:
         """Return a new session (use as ``async with db.session() as s``)."""

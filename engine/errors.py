@@ -45,3 +45,7 @@ class EncoderUnavailable(StylistError):
 
 class DatabaseUnavailable(StylistError):
     """The SQL database named by the settings cannot be opened or reached."""
+
+
+class InvalidSetting(StylistError):
+    """A profile setting (time zone, push time, days, place) the stylist cannot use; the message says why."""

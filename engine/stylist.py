@@ -8,7 +8,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from functools import partial
 from typing import Any
 
@@ -28,6 +28,7 @@ from engine.garments import row_to_garment, validate_corrections
 from engine.imaging import content_hash, encode_original, make_thumbnail
 from engine.looks import FeedbackKind, Location, Look, OutfitRequest
 from engine.outfits import OutfitService, Suggestions, TrainReport, today_in
+from engine.profiles import Profile, ProfileService, find_places
 from engine.tagger import Tagged, Tagger, build_tagger
 from engine.text_search import TagTextMatcher, TextHit, search_wardrobe
 from engine.types import AddResult, Garment, Match, PhotoInput, Rejected
@@ -104,6 +105,7 @@ class Stylist:
             workers=plan.workers,
             name="tagger",
         )
+        self.profiles = ProfileService(db)
         self.outfits = OutfitService(
             db, blobs, self.vocabulary, weather, self._to_garment,
             model_path=settings.data_dir / "models" / "compat.npz", recent_days=settings.recent_days,
@@ -116,7 +118,7 @@ class Stylist:
         """Open (creating if needed) the stores under ``settings`` and finish work left half-done."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url)
-        await db.create_all()
+        await db.migrate()
         index = await asyncio.to_thread(
             VectorIndex.open, "garments", path=settings.resolved_chroma_path, url=settings.chroma_url
         )
@@ -497,6 +499,23 @@ class Stylist:
         _check_user(user_id)
         await self._ensure_user(user_id)
         await self.outfits.set_location(user_id, location)
+
+    async def profile(self, user_id: str) -> Profile:
+        """Return a user's settings: place, time zone and morning push (defaults for a new user)."""
+        _check_user(user_id)
+        return await self.profiles.get(user_id)
+
+    async def update_profile(self, user_id: str, *, timezone: str | None = None, push_enabled: bool | None = None,
+                             push_time: time | None = None, push_days: tuple[int, ...] | None = None) -> Profile:
+        """Change some settings of a user (``InvalidSetting`` says what is wrong with a value)."""
+        _check_user(user_id)
+        await self._ensure_user(user_id)
+        return await self.profiles.update(user_id, timezone=timezone, push_enabled=push_enabled,
+                                          push_time=push_time, push_days=push_days)
+
+    async def find_places(self, name: str, *, limit: int = 5) -> list[Location]:
+        """Return cities of that name with their time zones, most populous first (offline GeoNames data)."""
+        return await asyncio.to_thread(find_places, name, limit)
 
     async def train_compat(self, *, outfits: Sequence[Sequence[ItemFeatures]] = (),
                            pool: Sequence[ItemFeatures] = ()) -> TrainReport:
