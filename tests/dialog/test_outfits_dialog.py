@@ -102,6 +102,8 @@ async def test_a_look_around_a_named_piece(ann: Chat) -> None:
     skirt = next(g for g in await ann.conversation.ctx.stylist.wardrobe("web:ann") if g.source_name == "skirt-3.jpg")
     assert ann.replies[-1].extra["kind"] == "look"
     assert "red skirt" in ann.pictures[0].alt
+    state = await ann.conversation.ctx.states.get(ann.key)
+    assert state is not None and state.data["looks"][-1]["req"]["anchor"] == skirt.id
 
 
 async def test_a_photo_asking_what_goes_with_it_is_styled_from_the_wardrobe(ann: Chat) -> None:
