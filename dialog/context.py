@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.settings import Settings
 from dialog import texts
@@ -59,6 +60,7 @@ class Turn:
     routes: Routes | None = None  # the composed routes, for handlers that hand a turn on (quick-reply chips)
     next_state: DialogState | None = None
     forgotten: bool = False  # forget-me ran: store no state, so the next message is a first contact
+    _today: date | None = None
 
     @property
     def user(self) -> str:
@@ -100,5 +102,12 @@ class Turn:
         self.move(ConvState.IDLE)
 
     async def today(self) -> date:
-        """Return the user's local date."""
-        return self.ctx.clock().date()
+        """Return the user's local date (in the time zone of their profile)."""
+        if self._today is None:
+            profile = await self.ctx.stylist.profile(self.user)
+            try:
+                zone = ZoneInfo(profile.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = ZoneInfo("UTC")
+            self._today = self.ctx.clock().astimezone(zone).date()
+        return self._today

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from config.vocabulary import CATEGORIES, COLOR_NAMES, FORMALITIES, PATTERNS, SEASONS, load_vocabulary
+from config.vocabulary import CATEGORIES, FORMALITIES, PATTERNS, SEASONS, load_vocabulary
 from dialog import texts
 from dialog.context import BadRequest, Turn
 from dialog.items import owned_item, resolve_item
@@ -17,7 +17,9 @@ from dialog.understanding import Intent
 from engine import Garment
 
 FIELDS = ("category", "type", "colors", "pattern", "formality", "seasons")
-_CHOICES = 8  # value buttons offered when fixing a tag
+_CHOICES = 12  # value buttons offered when fixing a tag
+COLOR_CHOICES = ("black", "white", "grey", "navy", "blue", "beige", "brown", "green", "red", "pink", "yellow",
+                 "orange", "purple", "multi", "metallic")
 
 
 def _options(field: str, garment: Garment) -> tuple[str, ...]:
@@ -26,7 +28,7 @@ def _options(field: str, garment: Garment) -> tuple[str, ...]:
         types = load_vocabulary().types
         same = [t for t, spec in types.items() if spec.category == garment.tags.category]
         return tuple(same + [t for t in types if t not in same])
-    return {"category": CATEGORIES, "colors": COLOR_NAMES, "pattern": PATTERNS, "formality": FORMALITIES,
+    return {"category": CATEGORIES, "colors": COLOR_CHOICES, "pattern": PATTERNS, "formality": FORMALITIES,
             "seasons": SEASONS}.get(field, ())
 
 
@@ -36,7 +38,7 @@ def _mentioned(text: str, options: tuple[str, ...], labels: dict[str, str] | Non
     found = []
     for option in options:
         words = {option, option.replace("-", " "), *((labels or {}).get(option, "").lower(),)}
-        if any(w and f" {w} " in lowered or f" {w}s " in lowered for w in words):
+        if any(w and (f" {w} " in lowered or f" {w}s " in lowered) for w in words):
             found.append(option)
     return found
 
@@ -85,7 +87,8 @@ async def _apply(turn: Turn, garment: Garment, changes: dict[str, Any]) -> list[
 
 async def correct_item(turn: Turn) -> list[Reply]:
     """Apply a correction said in words to the piece named (or the one just shown)."""
-    found = await resolve_item(turn, lambda g: Action(ActionKind.SHOW_ITEM, (g.id,)))
+    found = await resolve_item(turn, lambda g: Action(ActionKind.SHOW_ITEM, (g.id,)), ref=turn.slots.item,
+                               from_slots=False)
     if isinstance(found, list):
         return found
     changes = _changes(turn, found)
@@ -141,7 +144,8 @@ async def correcting_tag(turn: Turn) -> list[Reply] | None:
     if not isinstance(item, str) or field not in FIELDS or not text or turn.incoming.photos:
         return None
     garment = await owned_item(turn, item)
-    value = parse_value(str(field), text, garment)
+    said = {"colors": list(turn.slots.colors[:3]), "type": turn.slots.type, "category": turn.slots.category}
+    value = said.get(str(field)) or parse_value(str(field), text, garment)
     if value is None:
         if turn.understanding.intent not in (Intent.CORRECT_ITEM, Intent.FALLBACK):
             return None

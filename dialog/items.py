@@ -46,14 +46,15 @@ def _ref_of(turn: Turn) -> ItemRef | None:
     return None
 
 
-async def resolve_item(turn: Turn, action: Callable[[Garment], Action], *,
-                       ref: ItemRef | None = None) -> Garment | list[Reply]:
+async def resolve_item(turn: Turn, action: Callable[[Garment], Action], *, ref: ItemRef | None = None,
+                       from_slots: bool = True) -> Garment | list[Reply]:
     """Return the one garment a turn is about, or the replies that ask which (several fit) or say none does.
 
     The reference is the utterance's item ("my navy blazer"); without one, the piece last shown or added.
-    ``action`` makes the button that finishes the request for a chosen garment.
+    ``action`` makes the button that finishes the request for a chosen garment. Without ``from_slots`` a bare
+    type or colour is not a reference (in "it's a skirt" it is the new value).
     """
-    ref = ref or _ref_of(turn)
+    ref = ref or (_ref_of(turn) if from_slots else None)
     if ref is None:
         focus = turn.data.get("item")
         if isinstance(focus, str):

@@ -9,6 +9,7 @@ import pytest
 
 from dialog.messages import ChatKey
 from dialog.state import ConvState, DialogState, MemoryStateStore, SqlStateStore, StateStore
+from engine.storage.migrate import migrate
 
 ANN = ChatKey("web", "browser-1", "ann")
 
@@ -20,7 +21,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield MemoryStateStore()
         return
     sql = SqlStateStore.open(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}")
-    await sql.create_table()
+    await migrate(sql.engine)  # the stylist does this when it opens the database
     yield sql
     await sql.close()
 
@@ -75,7 +76,7 @@ async def test_an_oversized_payload_is_refused(store: StateStore) -> None:
 async def test_sql_states_survive_a_new_store_on_the_same_database(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
     first = SqlStateStore.open(url)
-    await first.create_table()
+    await migrate(first.engine)
     await first.set(ANN, DialogState(ConvState.WAITING_CITY, {"from": "settings"}))
     await first.close()
     again = SqlStateStore.open(url)
