@@ -53,6 +53,7 @@ async def test_a_fresh_database_is_migrated_to_exactly_the_models(stylist_settin
     assert await _read(url, current_revision) == head_revision()
 
     def diff(connection: Connection) -> list[Any]:
+        import bot.web.transcript  # noqa: F401  (so do the web chat's)
         import dialog.state  # noqa: F401  (the dialog's table lives in the same database)
         import engine.db  # noqa: F401  (registers every table on SQLModel.metadata)
 

@@ -156,9 +156,11 @@ def build_web_app(
     settings: Settings,
     *,
     transcript: Transcript | None = None,
-    create_tables: bool = False,
 ) -> web.Application:
-    """Return the web chat application over ``conversation`` (the transcript is made from settings if not given)."""
+    """Return the web chat application over ``conversation`` (the transcript is made from settings if not given).
+
+    Its tables come with the database's migrations, which ``Stylist.open`` applies at start.
+    """
     token = settings.web_token.get_secret_value() if settings.web_token else None
     store = transcript or Transcript(settings.resolved_database_url, settings.data_dir / "web" / "media")
     limits = Limits(max_file_bytes=settings.max_image_bytes, max_total_bytes=MAX_MESSAGE_BYTES)
@@ -172,15 +174,10 @@ def build_web_app(
     app.router.add_get(f"/media/{_MEDIA}", media)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
 
-    async def open_store(_app: web.Application) -> None:
-        if create_tables:
-            await store.create_tables()
-
     async def close_store(_app: web.Application) -> None:
         if transcript is None:
             await store.close()
 
-    app.on_startup.append(open_store)
     app.on_cleanup.append(close_store)
     return app
 
@@ -203,13 +200,12 @@ async def start_web(
     *,
     host: str | None = None,
     port: int | None = None,
-    create_tables: bool = False,
 ) -> WebServer:
     """Start serving the web chat (``host``/``port`` override the settings, e.g. from ``--host``)."""
     host = host or settings.web_host
     port = settings.web_port if port is None else port
     check_web_exposure(host, settings.web_token)
-    app = build_web_app(conversation, settings, create_tables=create_tables)
+    app = build_web_app(conversation, settings)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=10)
     await runner.setup()
     try:

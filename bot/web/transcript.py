@@ -123,12 +123,6 @@ class Transcript:
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self.media = MediaFiles(media_dir)
 
-    async def create_tables(self) -> None:
-        """Create the two web tables if missing (tests; the migrations do it for a real database)."""
-        tables = [WebMessageRow.__table__, WebMediaRow.__table__]  # type: ignore[attr-defined]
-        async with self.engine.begin() as conn:
-            await conn.run_sync(lambda sync: SQLModel.metadata.create_all(sync, tables=tables))
-
     async def store_image(self, data: bytes) -> tuple[str, str] | None:
         """Write an image's bytes (JPEG, PNG, GIF or WebP); return (hash, type), or None for anything else."""
         content_type = sniff_image(data)

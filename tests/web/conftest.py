@@ -103,8 +103,8 @@ async def web_settings(stylist_settings: Settings) -> Settings:
 
 @pytest.fixture
 async def web_server(conversation: Any, web_settings: Settings) -> AsyncIterator[TestServer]:
-    """The real web chat app on a loopback port (its tables made here; migrations make them in a real start)."""
-    server = TestServer(build_web_app(conversation, web_settings, create_tables=True))
+    """The real web chat app on a loopback port (its tables made by the stylist's migrations)."""
+    server = TestServer(build_web_app(conversation, web_settings))
     await server.start_server()
     yield server
     await server.close()

@@ -112,7 +112,7 @@ async def test_serving_off_loopback_without_a_token_refuses_to_start(
 async def test_with_a_token_every_request_must_carry_it(conversation: Any, web_settings: Settings) -> None:
     token = "s3cret-token-for-the-test"
     guarded = web_settings.model_copy(update={"web_token": SecretStr(token)})
-    app = build_web_app(conversation, guarded, create_tables=True)
+    app = build_web_app(conversation, guarded)
     server = TestServer(app)
     await server.start_server()
     try:
