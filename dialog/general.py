@@ -47,7 +47,8 @@ async def _forget(turn: Turn) -> list[Reply]:
     await turn.ctx.states.delete(turn.incoming.key)
     turn.next_state = None
     turn.forgotten = True  # no state is stored: the next message is a first contact again
-    return [Reply(text=texts.FORGOTTEN.format(n=report.garments))]
+    # the event tells each front-end to drop what it keeps itself (the web chat's transcript and pictures)
+    return [Reply(text=texts.FORGOTTEN.format(n=report.garments), extra={"event": "forgotten"})]
 
 
 async def confirm(turn: Turn) -> list[Reply]:
