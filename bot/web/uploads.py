@@ -71,7 +71,9 @@ async def read_message(request: web.Request, limits: Limits) -> Upload:
 
 
 async def _read_action(request: web.Request) -> Upload:
-    body = await request.content.read(MAX_JSON_BYTES + 1)
+    body = bytearray()
+    while len(body) <= MAX_JSON_BYTES and (chunk := await request.content.read(MAX_JSON_BYTES + 1 - len(body))):
+        body += chunk  # read() returns what has arrived so far: a body may come in several pieces
     if len(body) > MAX_JSON_BYTES:
         raise UploadRejected(texts.BAD_REQUEST, status=413)
     try:

@@ -110,10 +110,12 @@ async def test_a_forged_button_is_answered_clearly(browsers: Callable[[], Browse
         status, body = await browser.press(forged, "Like")
         assert status == 400, forged
         assert "button no longer works" in body["error"]
-    async with browser.session.post(
-        browser.url("/api/message"), data=b"{not json", headers={"Content-Type": "application/json"}
-    ) as response:
-        assert response.status == 400
+    for body, status in ((b"{not json", 400), (b'{"action": "' + b"a" * 10_000 + b'"}', 413)):
+        async with browser.session.post(
+            browser.url("/api/message"), data=body, headers={"Content-Type": "application/json"}
+        ) as response:
+            assert response.status == status
+            assert (await response.json())["error"] == "I could not read that message. Please try again."
     assert await browser.history() == []
 
 
