@@ -192,6 +192,7 @@ class WebServer:
     async def close(self) -> None:
         """Stop listening, finish requests in flight, and close the transcript."""
         await self.runner.cleanup()
+        log.info("web chat stopped")
 
 
 async def start_web(
@@ -201,7 +202,7 @@ async def start_web(
     host: str | None = None,
     port: int | None = None,
 ) -> WebServer:
-    """Start serving the web chat (``host``/``port`` override the settings, e.g. from ``--host``)."""
+    """Start serving the web chat and log its address (``host``/``port`` override the settings, e.g. ``--host``)."""
     host = host or settings.web_host
     port = settings.web_port if port is None else port
     check_web_exposure(host, settings.web_token)
@@ -218,7 +219,10 @@ async def start_web(
         ) from None
     bound = runner.addresses[0][1] if runner.addresses else port
     shown = f"[{host}]" if ":" in host else host
-    return WebServer(url=f"http://{shown}:{bound}", runner=runner)
+    server = WebServer(url=f"http://{shown}:{bound}", runner=runner)
+    hint = " (open it with ?token=<your STYLIST_WEB_TOKEN> once)" if settings.web_token else ""
+    log.info("Stylist is running at %s%s", server.url, hint)
+    return server
 
 
 async def run_web(
@@ -231,13 +235,10 @@ async def run_web(
 ) -> None:
     """Serve the web chat until ``stop`` is set, or Ctrl-C / SIGTERM when no ``stop`` is given."""
     server = await start_web(conversation, settings, host=host, port=port)
-    hint = " (open it with ?token=<your STYLIST_WEB_TOKEN>)" if settings.web_token else ""
-    log.info("Stylist is running at %s%s", server.url, hint)
     try:
         await _until_stopped(stop)
     finally:
         await server.close()
-        log.info("web chat stopped")
 
 
 async def _until_stopped(stop: asyncio.Event | None) -> None:

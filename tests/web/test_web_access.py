@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import stat
 from collections.abc import Callable
 from typing import Any
@@ -146,12 +147,11 @@ async def test_a_write_from_another_site_is_refused(browsers: Callable[[], Brows
     assert await browser.history() == []
 
 
-async def test_run_web_logs_its_address_and_stops_cleanly(
+async def test_run_web_logs_its_address_and_stops_cleanly_on_sigterm(
     conversation: Any, web_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    stop = asyncio.Event()
     caplog.set_level(logging.INFO, logger="bot.web.server")
-    task = asyncio.create_task(run_web(conversation, web_settings, port=0, stop=stop))
+    task = asyncio.create_task(run_web(conversation, web_settings, port=0))
     for _ in range(100):
         if "Stylist is running at http://127.0.0.1:" in caplog.text:
             break
@@ -160,8 +160,10 @@ async def test_run_web_logs_its_address_and_stops_cleanly(
     async with ClientSession() as session, session.get(url) as response:
         assert response.status == 200
         assert "Content-Security-Policy" in response.headers
-    stop.set()
+    assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL  # run_web's handler, not the default (exit)
+    os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.wait_for(task, 15)
+    assert "web chat stopped" in caplog.text
     async with ClientSession() as session:
         with pytest.raises(OSError):
             await session.get(url)
