@@ -146,3 +146,25 @@ async def test_forged_and_stale_buttons_change_nothing(ann: Chat, bob: Chat) -> 
     anns = await ann.conversation.ctx.stylist.wardrobe("web:ann")
     assert len(anns) == len(WARDROBE) and not any(g.in_laundry or g.corrected for g in anns)
     assert len(await bob.conversation.ctx.stylist.wardrobe("web:bob")) == 1
+
+
+async def test_a_look_around_one_of_several_pieces_asks_which(ann: Chat) -> None:
+    await _dressed(ann)
+    await ann.say("what can I wear with my shoes?")
+    assert ann.text == "Which one do you mean?" and len(ann.pictures) == 2
+    chosen = ann.buttons()[0]
+    assert chosen.action.kind is ActionKind.OUTFIT_WITH
+    await ann.press(chosen)
+    assert ann.replies[-1].extra["kind"] == "look"
+    state = await ann.conversation.ctx.states.get(ann.key)
+    assert state is not None and state.data["looks"][-1]["req"]["anchor"] == chosen.action.args[0]
+
+
+async def test_several_looks_for_a_day_and_an_occasion(ann: Chat) -> None:
+    await _dressed(ann)
+    replies = await ann.say("show me 2 outfits for a date")
+    assert [r.extra["kind"] for r in replies] == ["look", "look"]
+    assert replies[0].extra["look_id"] != replies[1].extra["look_id"]
+    await ann.say("what should I wear tomorrow?")
+    state = await ann.conversation.ctx.states.get(ann.key)
+    assert state is not None and state.data["looks"][-1]["req"]["day"] == "2026-12-01"

@@ -140,3 +140,21 @@ async def test_a_waiting_state_survives_a_restart(make_conversation: Callable[..
     assert after.text.startswith("Got it, Lisbon")
     assert (await stylist.profile("telegram:7")).timezone == "Europe/Lisbon"
     await after.conversation.ctx.states.close()
+
+
+async def test_asking_for_the_push_time_waits_for_the_answer(ann: Chat, stylist: Stylist) -> None:
+    await ann.say("change the time of my morning look")
+    assert ann.text == 'When should I send your morning look? (e.g. "7:30")'
+    assert await _state(ann) is ConvState.WAITING_PUSH_TIME
+    await ann.say("8:45")
+    assert ann.text == "I'll send your look at 08:45."
+    assert (await stylist.profile("web:ann")).push_time == time(8, 45)
+    assert await _state(ann) is ConvState.IDLE
+
+
+async def test_the_time_zone_in_words_and_a_bad_one(ann: Chat, stylist: Stylist) -> None:
+    await ann.say("set my time zone to Europe/Paris")
+    assert ann.text == "Your time zone is Europe/Paris."
+    await ann.say("set my time zone to Mars/Olympus")
+    assert (await stylist.profile("web:ann")).timezone == "Europe/Paris"
+    assert "time zone" in ann.text.lower() and "Sorry" not in ann.text
