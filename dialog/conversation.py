@@ -79,10 +79,12 @@ class Conversation:
             if not incoming.photos and turn.understanding.intent in GREETINGS:
                 return greeting
             return greeting + await self._by_intent(turn)
-        if turn.state.name is not ConvState.IDLE:
+        # Photos are never an answer to a question (a caption "yes" must not confirm forget-me).
+        if turn.state.name is not ConvState.IDLE and not incoming.photos:
             answered = await self.routes.states[turn.state.name](turn)
             if answered is not None:
                 return answered
+        if turn.state.name is not ConvState.IDLE:
             turn.idle()  # not an answer to the question: the user moved on
         return await self._by_intent(turn)
 

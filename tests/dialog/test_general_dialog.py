@@ -143,3 +143,11 @@ async def test_the_lock_cache_is_bounded_but_keeps_locks_in_use() -> None:
         assert len(locks) == 3 and "busy" in locks  # the oldest key, but held: never evicted
     async with locks.hold("late"):
         assert len(locks) == 3 and "busy" not in locks  # idle now: the least recently used goes first
+
+
+async def test_a_photo_is_never_an_answer_to_a_question(ann: Chat, stylist: Stylist) -> None:
+    await ann.say(photos=[photo("skirt-3.jpg")])
+    await ann.say("forget me")
+    await ann.say("yes", photos=[photo("shoes-3.jpg")])  # a caption, not a confirmation
+    assert ann.text.startswith("Added your")
+    assert len(await stylist.wardrobe("web:ann")) == 2
