@@ -10,7 +10,7 @@ from dataclasses import replace
 from dialog import corrections, finding, general, onboarding, outfits, settings, shopping, texts, wardrobe
 from dialog.context import BadRequest, DialogContext, Turn
 from dialog.locks import KeyedLocks
-from dialog.messages import Incoming, Reply
+from dialog.messages import ChatKey, Incoming, Reply
 from dialog.router import Router, Routes, compose
 from dialog.state import ConvState, DialogState
 from dialog.understanding import Intent, Slots, Understanding
@@ -50,6 +50,18 @@ class Conversation:
             except Exception:
                 log.exception("turn of %s/%s failed", incoming.key.platform, incoming.key.chat)
                 return [Reply(text=texts.SORRY)]
+
+    async def morning_look(self, key: ChatKey) -> list[Reply]:
+        """Return the look of the day as a push for ``key``, remembered so its buttons and "another one" work.
+
+        Engine errors (an empty wardrobe...) are raised for the scheduler to decide; nothing is sent for them.
+        """
+        async with self.locks.hold(key):
+            stored = await self.ctx.states.get(key)
+            turn = Turn(Incoming(key), self.ctx, stored or DialogState(), routes=self.routes)
+            replies = await outfits.today(turn)
+            await self._save(turn, stored)
+            return replies
 
     async def _turn(self, incoming: Incoming) -> list[Reply]:
         text = incoming.text.strip()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from dialog.messages import Action, ActionKind
+from engine import WardrobeEmpty
 from tests.dialog.conftest import Chat, photo
 
 WARDROBE = ("shirt-1.jpg", "shirt-2.jpg", "t-shirt-2.jpg", "pants-1.jpg", "pants-3.jpg", "skirt-3.jpg",
@@ -168,3 +170,19 @@ async def test_several_looks_for_a_day_and_an_occasion(ann: Chat) -> None:
     await ann.say("what should I wear tomorrow?")
     state = await ann.conversation.ctx.states.get(ann.key)
     assert state is not None and state.data["looks"][-1]["req"]["day"] == "2026-12-01"
+
+
+async def test_the_morning_look_is_a_push_whose_buttons_work(ann: Chat) -> None:
+    await _dressed(ann)
+    [push] = await ann.conversation.morning_look(ann.key)
+    assert push.extra["kind"] == "look" and push.pictures
+    ann.replies = [push]
+    await ann.press(ann.button(ActionKind.ANOTHER))
+    assert ann.replies[-1].extra["kind"] == "look" and ann.replies[-1].extra["look_id"] != push.extra["look_id"]
+    await ann.say("what's my look today?")
+    assert ann.replies[-1].extra["look_id"] == push.extra["look_id"]  # the same look of the day
+
+
+async def test_no_morning_look_for_an_empty_wardrobe(ann: Chat) -> None:
+    with pytest.raises(WardrobeEmpty):
+        await ann.conversation.morning_look(ann.key)
