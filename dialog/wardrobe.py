@@ -55,7 +55,7 @@ async def add_garment(turn: Turn) -> list[Reply]:
 def _summary(garments: list[Garment]) -> str:
     counts = Counter(g.tags.category for g in garments)
     parts = [texts.count_of(n, category) for category, n in counts.most_common()]
-    text = texts.WARDROBE_SUMMARY.format(n=len(garments), counts=texts.listing(parts))
+    text = texts.WARDROBE_SUMMARY.format(pieces=texts.count_of(len(garments), "piece"), counts=texts.listing(parts))
     washing = [item_name(g) for g in garments if g.in_laundry]
     return text + ("\n" + texts.IN_LAUNDRY_NOTE.format(names=texts.listing(washing)) if washing else "")
 
@@ -133,7 +133,9 @@ async def laundry(turn: Turn) -> list[Reply]:
         washing = [g for g in await turn.stylist.wardrobe(turn.user) if g.in_laundry]
         for garment in washing:
             await turn.stylist.set_laundry(turn.user, garment.id, False)
-        return [Reply(text=texts.LAUNDRY_ALL_OUT.format(n=len(washing)) if washing else texts.LAUNDRY_NONE)]
+        if not washing:
+            return [Reply(text=texts.LAUNDRY_NONE)]
+        return [Reply(text=texts.LAUNDRY_ALL_OUT.format(pieces=texts.count_of(len(washing), "piece")))]
     side = "in" if in_laundry else "out"
     found = await resolve_item(turn, lambda g: Action(ActionKind.LAUNDRY, (g.id, side)))
     return found if isinstance(found, list) else await _set_laundry(turn, found, in_laundry)

@@ -63,7 +63,7 @@ async def test_forget_me_takes_a_typed_yes_or_no(ann: Chat, stylist: Stylist) ->
     assert ann.text.startswith("You have 1 piece")
     await ann.say("forget me")
     await ann.say("yes")
-    assert ann.text.startswith("Done: I deleted 1 pieces") and await stylist.wardrobe("web:ann") == []
+    assert ann.text.startswith("Done: I deleted 1 piece and") and await stylist.wardrobe("web:ann") == []
 
 
 async def test_an_empty_message_gets_a_hint(ann: Chat) -> None:
