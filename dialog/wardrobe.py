@@ -84,7 +84,12 @@ async def _show(stylist: Stylist, turn: Turn, garment: Garment) -> list[Reply]:
 
 
 async def show_item(turn: Turn) -> list[Reply]:
-    """Show one piece ("show my navy blazer") with what can be done with it."""
+    """Show the piece named ("show my navy blazer"), or every piece that fits, with what can be done with each."""
+    ref = turn.slots.item
+    fitting = [g for g in await turn.stylist.wardrobe(turn.user) if matches(g, ref)] if ref else []
+    if len(fitting) > 1:  # showing is harmless: no need to ask which
+        pictures = [await garment_picture(turn.stylist, g, buttons=item_buttons(g)) for g in fitting[:MAX_PICTURES]]
+        return [Reply(text=_summary(fitting), pictures=tuple(pictures), extra={"kind": "wardrobe"})]
     found = await resolve_item(turn, lambda g: Action(ActionKind.SHOW_ITEM, (g.id,)))
     return found if isinstance(found, list) else await _show(turn.stylist, turn, found)
 

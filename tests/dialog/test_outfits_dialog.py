@@ -69,7 +69,7 @@ async def test_feedback_by_button_and_in_words(ann: Chat) -> None:
     await ann.say("what should I wear to work?")
     await ann.press(ann.button(ActionKind.FEEDBACK, "Like"))
     assert ann.text == "Glad you like it! I'll suggest more like this."
-    await ann.say("I wore it today")
+    await ann.say("I wore it")
     assert ann.text == "Nice! I'll keep those pieces out of the next few looks."
 
 
