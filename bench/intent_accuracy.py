@@ -21,9 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from dialog.nlu import Understander, load_examples
+from dialog.nlu import Understander
 from dialog.nlu.intents import INTENTS, IntentModel
 from dialog.nlu.slots import read
+from dialog.nlu.understander import cue_matrix
 from dialog.understanding import Intent, Understanding
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,17 +83,21 @@ def nearest_only(understander: Understander, cases: list[Case]) -> list[Intent]:
 
 def leave_one_out(understander: Understander) -> None:
     """Print leave-one-out intent accuracy on the training examples over a small grid of settings."""
-    examples = load_examples()
-    labels = [intent for intent, _ in examples]
-    vectors = understander.model.vectors
-    for k in (1, 2, 3, 4, 5):
-        scores = IntentModel(vectors, labels, k=k).scores(vectors, exclude=list(range(len(labels))))
-        for floor in (0.0, 0.35, 0.4, 0.42, 0.45, 0.5):
-            best = scores.argmax(axis=1)
-            top = scores.max(axis=1)
-            got = [Intent.FALLBACK if s < floor else INTENTS[b] for b, s in zip(best, top, strict=True)]
-            accuracy = np.mean([g == t for g, t in zip(got, labels, strict=True)])
-            print(f"  loo k={k} fallback_below={floor:.2f}: {accuracy:.3f}")
+    labels = [INTENTS[i] for i in understander.model.labels]
+    views = understander.model.views
+    cues = cue_matrix(understander.example_readings)
+    for k in (1, 2, 3):
+        for share in (0.0, 0.5, 1.0):
+            scores = IntentModel(views, labels, k=k, nearest_share=share).scores(views, leave_out=True)
+            for bonus in (0.0, 0.05, 0.1, 0.15):
+                cued = scores + bonus * cues
+                for floor in (0.3, 0.35, 0.4):
+                    top = cued.max(axis=1)
+                    got = [Intent.FALLBACK if s < floor else INTENTS[b]
+                           for b, s in zip(cued.argmax(1), top, strict=True)]
+                    accuracy = np.mean([g == t for g, t in zip(got, labels, strict=True)])
+                    print(f"  loo k={k} nearest_share={share} cue_bonus={bonus} fallback_below={floor:.2f}: "
+                          f"{accuracy:.3f}")
 
 
 def main() -> None:

@@ -48,7 +48,8 @@ async def _forget(turn: Turn) -> list[Reply]:
     turn.next_state = None
     turn.forgotten = True  # no state is stored: the next message is a first contact again
     # the event tells each front-end to drop what it keeps itself (the web chat's transcript and pictures)
-    return [Reply(text=texts.FORGOTTEN.format(n=report.garments), extra={"event": "forgotten"})]
+    text = texts.FORGOTTEN.format(pieces=texts.count_of(report.garments, "piece"))
+    return [Reply(text=text, extra={"event": "forgotten"})]
 
 
 async def confirm(turn: Turn) -> list[Reply]:

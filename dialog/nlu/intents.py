@@ -1,4 +1,10 @@
-"""Intent scores from the nearest labelled examples (config/data/intent_examples.csv) in MiniLM space."""
+"""Intent scores from the nearest labelled examples (config/data/intent_examples.csv) in MiniLM space.
+
+Each example is embedded in two views: as written (typos repaired) and with its colours and garments replaced
+by one stand-in each ("delete my purple socks" -> "delete my red shirts"), so the words that carry the intent
+weigh more than the clothes named. An intent's score, per view, mixes the mean cosine of its ``k`` nearest
+examples with the cosine to its centroid (its prototype); the views are averaged.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ import numpy as np
 from dialog.understanding import Intent
 
 INTENTS: tuple[Intent, ...] = tuple(Intent)
-TOP_K = 3  # an intent's score is the mean cosine of its k nearest examples (chosen by leave-one-out)
+# Chosen by leave-one-out on the training examples (``python -m bench.intent_accuracy --cv``).
+TOP_K = 1
+NEAREST_SHARE = 0.5  # the rest of a view's score is the cosine to the intent's centroid
 
 
 class TextEmbedder(Protocol):
@@ -40,32 +48,52 @@ def load_examples(name: str = "intent_examples.csv") -> list[tuple[Intent, str]]
 
 
 class IntentModel:
-    """Nearest-example intent scores: each intent scores the mean cosine of its ``k`` closest examples."""
+    """Nearest-example and prototype scores over one or more embedding views of the same examples."""
 
-    def __init__(self, vectors: np.ndarray, labels: Sequence[Intent], *, k: int = TOP_K) -> None:
-        if len(vectors) != len(labels):
-            raise ValueError(f"{len(vectors)} example vectors for {len(labels)} labels")
-        self.vectors = np.asarray(vectors, dtype=np.float32)
+    def __init__(self, views: Sequence[np.ndarray], labels: Sequence[Intent], *, k: int = TOP_K,
+                 nearest_share: float = NEAREST_SHARE) -> None:
+        if any(len(view) != len(labels) for view in views):
+            raise ValueError(f"example vectors do not match the {len(labels)} labels")
+        self.views = [np.asarray(view, dtype=np.float32) for view in views]
         self.labels = np.array([INTENTS.index(label) for label in labels])
         self.k = k
+        self.nearest_share = nearest_share
 
-    def scores(self, queries: np.ndarray, *, exclude: Sequence[int] | None = None) -> np.ndarray:
-        """Return ``float[N, len(INTENTS)]`` scores for L2-normalised query vectors.
+    def scores(self, queries: Sequence[np.ndarray], *, leave_out: bool = False) -> np.ndarray:
+        """Return ``float[N, len(INTENTS)]`` scores for L2-normalised queries, one array per view.
 
-        ``exclude`` names, per query, one example to leave out (leave-one-out evaluation), or -1 for none.
+        With ``leave_out`` the queries are the examples themselves, each scored without itself (for
+        leave-one-out evaluation).
         """
-        sims = np.asarray(queries, dtype=np.float32) @ self.vectors.T
-        if exclude is not None:
-            rows = np.arange(len(sims))
-            keep = np.asarray(exclude) >= 0
-            sims[rows[keep], np.asarray(exclude)[keep]] = -np.inf
-        out = np.full((len(sims), len(INTENTS)), -1.0, dtype=np.float32)
+        total = np.zeros((len(queries[0]), len(INTENTS)), dtype=np.float32)
+        for view, query in zip(self.views, queries, strict=True):
+            total += self._view_scores(view, np.asarray(query, dtype=np.float32), leave_out)
+        return total / len(self.views)
+
+    def _view_scores(self, view: np.ndarray, query: np.ndarray, leave_out: bool) -> np.ndarray:
+        sims = query @ view.T
+        if leave_out:
+            np.fill_diagonal(sims, -np.inf)
+        out = np.full((len(query), len(INTENTS)), -1.0, dtype=np.float32)
         for index in range(len(INTENTS)):
-            own = sims[:, self.labels == index]
-            if own.shape[1] == 0:
+            members = self.labels == index
+            if not members.any():
                 continue
-            k = min(self.k, own.shape[1])
-            top = -np.sort(-own, axis=1)[:, :k]
-            top = np.where(np.isfinite(top), top, np.nan)
-            out[:, index] = np.nan_to_num(np.nanmean(top, axis=1), nan=-1.0)
+            own = sims[:, members]
+            k = min(self.k, own.shape[1] - leave_out)
+            nearest = -np.sort(-own, axis=1)[:, :k].mean(axis=1) if k > 0 else np.full(len(query), -1.0)
+            out[:, index] = self.nearest_share * nearest + (1 - self.nearest_share) * self._centroid_cosine(
+                view, members, query, leave_out, index)
         return out
+
+    def _centroid_cosine(self, view: np.ndarray, members: np.ndarray, query: np.ndarray, leave_out: bool,
+                         index: int) -> np.ndarray:
+        total = view[members].sum(axis=0)
+        if not leave_out:
+            return query @ (total / np.linalg.norm(total))
+        # each example's own intent centroid is computed without it
+        centroids = np.repeat(total[None, :], len(query), axis=0)
+        own = self.labels == index
+        centroids[own] -= view[own]
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        return np.einsum("nd,nd->n", query, centroids / np.maximum(norms, 1e-9))

@@ -117,8 +117,13 @@ def _plural(word: str) -> str:
 
 def _add(table: dict[tuple[str, ...], dict[str, str]], phrase: str, kind: str, value: str) -> None:
     key = tuple(tokenise(normalise(phrase)))
-    if key:
-        table.setdefault(key, {}).setdefault(kind, value)
+    if not key:
+        return
+    meanings = table.setdefault(key, {})
+    if kind == "cue" and kind in meanings:
+        meanings[kind] += " " + value  # one phrase may point to several intents ("buy": shopping, goes_with)
+    else:
+        meanings.setdefault(kind, value)
 
 
 def _add_garment_word(table: dict[tuple[str, ...], dict[str, str]], phrase: str, kind: str, value: str) -> None:

@@ -25,6 +25,7 @@ ALWAYS_WEATHER = frozenset({"-5", "-1", "35"})  # freezing, snow, heatwave: weat
 NEGATION_WINDOW = 2  # "not a dress", "isn't red": the negation sits at most two words before
 MAX_COUNT = 20  # "show me 50 looks" is not a request we read as a count
 ITEM_REACH = 4  # at most this many colour/adjective words between "my" and the garment
+STAND_IN_COLOR, STAND_IN_GARMENT = "red", "shirt"
 _WORD = re.compile(r"[a-z]+")
 FLATTEN = frozenset({Intent.ADD_GARMENT, Intent.WARDROBE, Intent.SEARCH, Intent.SHOPPING})
 ONE_ITEM = frozenset({Intent.SHOW_ITEM, Intent.REMOVE_ITEM, Intent.LAUNDRY})
@@ -40,7 +41,26 @@ class Reading:
     mentions: list[Mention]
     temp_c: float | None
     repaired: str
-    lexicon: Lexicon  # the normalised utterance with its typos repaired, for the sentence model
+    lexicon: Lexicon
+
+    @property
+    def canonical(self) -> str:
+        """Return the tokens with every colour as "red" and every garment as "shirt(s)" (the intent's words)."""
+        by_start = {m.start: m for m in self.mentions}
+        out: list[str] = []
+        i = 0
+        while i < len(self.tokens):
+            mention = by_start.get(i)
+            if mention is not None and "color" in mention.meanings:
+                out.append(STAND_IN_COLOR)
+            elif mention is not None and ("type" in mention.meanings or "category" in mention.meanings):
+                out.append(STAND_IN_GARMENT + ("s" if self.tokens[mention.end - 1].endswith("s") else ""))
+            else:
+                out.append(self.tokens[i])
+                i += 1
+                continue
+            i = mention.end
+        return " ".join(out)  # the normalised utterance with its typos repaired, for the sentence model
 
 
 def read(text: str, lexicon: Lexicon) -> Reading:

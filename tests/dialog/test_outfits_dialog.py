@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from dialog.messages import Action, ActionKind
+from engine import WardrobeEmpty
 from tests.dialog.conftest import Chat, photo
 
 WARDROBE = ("shirt-1.jpg", "shirt-2.jpg", "t-shirt-2.jpg", "pants-1.jpg", "pants-3.jpg", "skirt-3.jpg",
@@ -35,7 +37,8 @@ async def test_an_outfit_is_a_collage_with_its_reason_weather_and_buttons(ann: C
     [collage] = ann.pictures
     with Image.open(io.BytesIO(collage.data)) as image:
         assert image.format == "JPEG" and min(image.size) >= 300
-    assert "°C" in ann.text and "work" in ann.text
+    assert "°C" in collage.caption and "work" in collage.caption
+    assert "black" in collage.alt or "brown" in collage.alt  # the pieces, for platforms without images
     assert [b.label for b in ann.buttons()] == ["👍 Like", "👎 Dislike", "Wore it", "Another one"]
     assert all(b.action.args[0] == _look_id(ann) for b in ann.buttons())
     assert await _remembered_looks(ann) == [_look_id(ann)]
@@ -66,7 +69,7 @@ async def test_feedback_by_button_and_in_words(ann: Chat) -> None:
     await ann.say("what should I wear to work?")
     await ann.press(ann.button(ActionKind.FEEDBACK, "Like"))
     assert ann.text == "Glad you like it! I'll suggest more like this."
-    await ann.say("I wore it today")
+    await ann.say("I wore it")
     assert ann.text == "Nice! I'll keep those pieces out of the next few looks."
 
 
@@ -146,3 +149,41 @@ async def test_forged_and_stale_buttons_change_nothing(ann: Chat, bob: Chat) -> 
     anns = await ann.conversation.ctx.stylist.wardrobe("web:ann")
     assert len(anns) == len(WARDROBE) and not any(g.in_laundry or g.corrected for g in anns)
     assert len(await bob.conversation.ctx.stylist.wardrobe("web:bob")) == 1
+
+
+async def test_a_look_around_one_of_several_pieces_asks_which(ann: Chat) -> None:
+    await _dressed(ann)
+    await ann.say("what can I wear with my shoes?")
+    assert ann.text == "Which one do you mean?" and len(ann.pictures) == 2
+    chosen = ann.buttons()[0]
+    assert chosen.action.kind is ActionKind.OUTFIT_WITH
+    await ann.press(chosen)
+    assert ann.replies[-1].extra["kind"] == "look"
+    state = await ann.conversation.ctx.states.get(ann.key)
+    assert state is not None and state.data["looks"][-1]["req"]["anchor"] == chosen.action.args[0]
+
+
+async def test_several_looks_for_a_day_and_an_occasion(ann: Chat) -> None:
+    await _dressed(ann)
+    replies = await ann.say("show me 2 outfits for a date")
+    assert [r.extra["kind"] for r in replies] == ["look", "look"]
+    assert replies[0].extra["look_id"] != replies[1].extra["look_id"]
+    await ann.say("what should I wear tomorrow?")
+    state = await ann.conversation.ctx.states.get(ann.key)
+    assert state is not None and state.data["looks"][-1]["req"]["day"] == "2026-12-01"
+
+
+async def test_the_morning_look_is_a_push_whose_buttons_work(ann: Chat) -> None:
+    await _dressed(ann)
+    [push] = await ann.conversation.morning_look(ann.key)
+    assert push.extra["kind"] == "look" and push.pictures
+    ann.replies = [push]
+    await ann.press(ann.button(ActionKind.ANOTHER))
+    assert ann.replies[-1].extra["kind"] == "look" and ann.replies[-1].extra["look_id"] != push.extra["look_id"]
+    await ann.say("what's my look today?")
+    assert ann.replies[-1].extra["look_id"] == push.extra["look_id"]  # the same look of the day
+
+
+async def test_no_morning_look_for_an_empty_wardrobe(ann: Chat) -> None:
+    with pytest.raises(WardrobeEmpty):
+        await ann.conversation.morning_look(ann.key)

@@ -10,6 +10,7 @@ import pytest
 from dialog.messages import ChatKey
 from dialog.state import ConvState, DialogState, MemoryStateStore, SqlStateStore, StateStore
 from engine.storage.migrate import migrate
+from tests._support import fresh_database_url
 
 ANN = ChatKey("web", "browser-1", "ann")
 
@@ -20,10 +21,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "memory":
         yield MemoryStateStore()
         return
-    sql = SqlStateStore.open(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}")
-    await migrate(sql.engine)  # the stylist does this when it opens the database
-    yield sql
-    await sql.close()
+    async for url in fresh_database_url(tmp_path):  # SQLite, or PostgreSQL when STYLIST_TEST_DATABASE_URL is set
+        sql = SqlStateStore.open(url)
+        await migrate(sql.engine)  # the stylist does this when it opens the database
+        yield sql
+        await sql.close()
 
 
 async def test_a_key_never_seen_has_no_state(store: StateStore) -> None:
