@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +22,28 @@ def default_data_dir() -> Path:
 
 class SettingsError(ValueError):
     """Raised with a human-readable message when a setting is invalid."""
+
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "token", "xxxxxxxxxxxxxxxx", "your-token-here"}
+
+
+def is_loopback(host: str) -> bool:
+    """Return True when ``host`` names this machine only (127.0.0.0/8, ::1 or localhost)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_web_exposure(host: str, token: SecretStr | str | None) -> None:
+    """Refuse a web chat reachable from other machines unless it is protected by an access token."""
+    if not is_loopback(host) and not token:
+        raise SettingsError(
+            f"STYLIST_WEB_TOKEN must be set to serve the web chat on {host} (not a loopback address); "
+            "or keep STYLIST_WEB_HOST=127.0.0.1"
+        )
 
 
 class Settings(BaseSettings):
@@ -43,6 +66,12 @@ class Settings(BaseSettings):
     # live weather (Open-Meteo forecast API); an empty URL turns it off and looks use seasonal defaults
     weather_url: str | None = "https://api.open-meteo.com/v1/forecast"
     weather_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    # the local web chat: loopback by default; any other address needs the access token
+    web_enabled: bool = True
+    web_host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_token: SecretStr | None = None
+    web_secret: SecretStr | None = None  # signs the browser cookies; generated and kept in the data dir if unset
 
     @field_validator("encoder")
     @classmethod
@@ -69,6 +98,22 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://, or be empty to turn live weather off")
         return value or None
+
+    @field_validator("web_token", "web_secret")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        if len(secret) < 16 or secret.lower() in _PLACEHOLDERS:
+            raise ValueError("must be at least 16 characters and not a placeholder (try: openssl rand -hex 16)")
+        return value
+
+    @model_validator(mode="after")
+    def _web_exposure(self) -> Settings:
+        if self.web_enabled:
+            check_web_exposure(self.web_host, self.web_token)
+        return self
 
     @property
     def resolved_database_url(self) -> str:
@@ -100,6 +145,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "settings"
-            problems.append(f"STYLIST_{field.upper()}: {err['msg']}")
+            message = str(err["msg"]).removeprefix("Value error, ")
+            field = ".".join(str(p) for p in err["loc"])
+            problems.append(f"STYLIST_{field.upper()}: {message}" if field else message)
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -54,6 +54,8 @@ async def test_a_fresh_database_is_migrated_to_exactly_the_models(stylist_settin
     assert await _read(url, current_revision) == head_revision()
 
     def diff(connection: Connection) -> list[Any]:
+        import bot.web.transcript  # noqa: F401  (the web chat's tables live in the same database)
+        import dialog.state  # noqa: F401  (and so does the dialog's)
         import engine.storage.db  # noqa: F401  (registers every table on SQLModel.metadata)
 
         return compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
