@@ -24,7 +24,7 @@ import numpy as np
 from dialog.nlu import Understander
 from dialog.nlu.intents import INTENTS, IntentModel
 from dialog.nlu.slots import read
-from dialog.nlu.understander import cue_matrix
+from dialog.nlu.understander import CUE_BONUS, FALLBACK_BELOW, cue_matrix
 from dialog.understanding import Intent, Understanding
 
 REPO = Path(__file__).resolve().parent.parent
@@ -98,6 +98,11 @@ def leave_one_out(understander: Understander) -> None:
                     accuracy = np.mean([g == t for g, t in zip(got, labels, strict=True)])
                     print(f"  loo k={k} nearest_share={share} cue_bonus={bonus} fallback_below={floor:.2f}: "
                           f"{accuracy:.3f}")
+    shipped = IntentModel(views, labels).scores(views, leave_out=True) + CUE_BONUS * cues
+    got = [Intent.FALLBACK if row.max() < FALLBACK_BELOW else INTENTS[int(row.argmax())] for row in shipped]
+    pairs = Counter((t.value, g.value) for t, g in zip(labels, got, strict=True) if t != g)
+    print("  loo confusions of the shipped settings: "
+          + ", ".join(f"{t}->{g} {n}" for (t, g), n in pairs.most_common(12)))
 
 
 def main() -> None:
