@@ -137,7 +137,7 @@ def _add_garment_word(table: dict[tuple[str, ...], dict[str, str]], phrase: str,
 def _vocabulary_phrases(vocab: Vocabulary) -> Iterable[tuple[str, str, str]]:
     """Yield ``(phrase, kind, value)`` for the vocabulary's own names and labels."""
     for name, garment_type in vocab.types.items():
-        if name in ("other", "outerwear", "shoes"):
+        if name == "other":
             continue
         kind, value = ("category", garment_type.category) if name in GENERIC_TYPES else ("type", name)
         for phrase in {name, name.replace("-", " "), garment_type.label.lower()}:

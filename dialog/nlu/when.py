@@ -35,11 +35,8 @@ def find_temperature(text: str) -> tuple[float, tuple[int, int]] | None:
     value = float(match["num"].replace(",", "."))
     if match["sign"]:
         value = -value
-    unit = match["unit"].replace("°", "").strip()
-    fahrenheit = unit.startswith("f") or (not unit.startswith("c") and "deg" in unit and value > FAHRENHEIT_FROM)
-    if match["unit"].startswith("°") and unit == "" and value > FAHRENHEIT_FROM:
-        fahrenheit = True
-    if fahrenheit:
+    unit = re.sub(r"[°\s]|degrees?|deg", "", match["unit"])  # "c", "f", "celsius", ... or "" when unsaid
+    if unit.startswith("f") or (unit == "" and value > FAHRENHEIT_FROM):
         value = (value - 32) * 5 / 9
     return round(value, 1), match.span()
 
