@@ -16,9 +16,9 @@ from dialog.understanding import Intent, Slots, Understanding
 # Below this best score no example is close enough: the utterance is not one we understand (fallback).
 # Both chosen by leave-one-out on the training examples (python -m bench.intent_accuracy --cv).
 FALLBACK_BELOW = 0.35
+CUE_BONUS = 0.1  # added to an intent's score when the utterance says one of its cue words
 # An utterance that names any of these is about clothes: it is never a low-score fallback.
 DOMAIN_KINDS = frozenset({"color", "type", "category", "occasion", "temp", "rain"})
-CUE_BONUS = 0.1  # added to an intent's score when the utterance says one of its cue words
 # Besides the lexicon's "cue" rows, these slot words point to their intent ("in the wash", "mute").
 CUE_KINDS = {"laundry": Intent.LAUNDRY, "push": Intent.SETTINGS}
 SOFTMAX_T = 0.05  # turns score gaps into a confidence: a 0.1 lead is about 0.88

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,14 @@ def test_understand_texts_gives_the_cli_form(nlu: Understander) -> None:
     assert 0 < float(out[0]["confidence"]) <= 1  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="has_photos"):
         nlu.understand_many(["a", "b"], has_photos=[True], today=TODAY)
+
+
+def test_a_huge_message_is_read_in_bounded_time(nlu: Understander) -> None:
+    text = "what should I wear to work tomorrow " + "zorblat quenchy " * 3500  # about 56 KB
+    started = time.perf_counter()
+    found = nlu.understand(text, today=TODAY)
+    assert time.perf_counter() - started < 5
+    assert (found.slots.occasion, found.slots.day) == ("work", date(2026, 3, 12))
 
 
 def test_held_apart_accuracy(nlu: Understander) -> None:
