@@ -17,6 +17,7 @@ from dialog.nlu.when import WEEKDAYS
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[,.;:!?]")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 FUZZY_MIN_LEN = 5  # shorter words have too many near neighbours to repair safely
+REPAIR_CACHE = 20_000  # unknown words seen, and what they were repaired to (bounded: users type anything)
 LONG_WORD = 8  # from this length two edits are still a typo ("reccomend")
 MAX_PHRASE = 5
 # Days, weekdays and relative words are read by code (dialog.nlu.when); the typo repair must know them.
@@ -52,6 +53,7 @@ class Lexicon:
     known: frozenset[str] = field(default_factory=frozenset)
     word_sets: dict[str, frozenset[str]] = field(default_factory=dict)
     _by_initial: dict[str, set[str]] = field(init=False, repr=False, default_factory=dict)
+    _repairs: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         by_initial: dict[str, set[str]] = {}
@@ -73,6 +75,14 @@ class Lexicon:
         """
         if len(token) < FUZZY_MIN_LEN or not token.isalpha() or token in self.known:
             return token
+        if (cached := self._repairs.get(token)) is not None:
+            return cached
+        repaired = self._nearest(token)
+        if len(self._repairs) < REPAIR_CACHE:
+            self._repairs[token] = repaired
+        return repaired
+
+    def _nearest(self, token: str) -> str:
         allowed = 2 if len(token) >= LONG_WORD else 1
         best, best_distance = token, allowed + 1
         for word in sorted(self._by_initial.get(token[0], ())):
@@ -137,7 +147,7 @@ def _add_garment_word(table: dict[tuple[str, ...], dict[str, str]], phrase: str,
 def _vocabulary_phrases(vocab: Vocabulary) -> Iterable[tuple[str, str, str]]:
     """Yield ``(phrase, kind, value)`` for the vocabulary's own names and labels."""
     for name, garment_type in vocab.types.items():
-        if name in ("other", "outerwear", "shoes"):
+        if name == "other":
             continue
         kind, value = ("category", garment_type.category) if name in GENERIC_TYPES else ("type", name)
         for phrase in {name, name.replace("-", " "), garment_type.label.lower()}:

@@ -23,6 +23,7 @@ from dialog.understanding import Intent, ItemRef, Slots
 
 ALWAYS_WEATHER = frozenset({"-5", "-1", "35"})  # freezing, snow, heatwave: weather wherever they are said
 NEGATION_WINDOW = 2  # "not a dress", "isn't red": the negation sits at most two words before
+MAX_CHARS = 1000  # MiniLM reads at most 256 word pieces; more text would only cost typo repairs (50 KB messages)
 MAX_COUNT = 20  # "show me 50 looks" is not a request we read as a count
 ITEM_REACH = 4  # at most this many colour/adjective words between "my" and the garment
 STAND_IN_COLOR, STAND_IN_GARMENT = "red", "shirt"
@@ -40,7 +41,7 @@ class Reading:
     tokens: list[str]
     mentions: list[Mention]
     temp_c: float | None
-    repaired: str
+    repaired: str  # the normalised utterance with its typos repaired, for the sentence model
     lexicon: Lexicon
 
     @property
@@ -60,11 +61,12 @@ class Reading:
                 i += 1
                 continue
             i = mention.end
-        return " ".join(out)  # the normalised utterance with its typos repaired, for the sentence model
+        return " ".join(out)
 
 
 def read(text: str, lexicon: Lexicon) -> Reading:
     """Normalise, tokenise and match ``text`` (temperatures and clock times are read first and set aside)."""
+    text = text[:MAX_CHARS]
     normal = normalise(text)
     blanked = normal
     temperature = find_temperature(normal)
@@ -98,10 +100,10 @@ def _item_at(reading: Reading, index: int) -> tuple[ItemRef, set[int]] | None:
         mention = mentions[j]
         if mention.start != mentions[j - 1].end:
             return None  # an unknown word breaks the phrase
-        if (garment := mention.get("type") or mention.get("category")) is not None:
+        fine, coarse = mention.get("type"), mention.get("category")
+        if fine or coarse:
             used.add(j)
-            kind = "type" if mention.get("type") else "category"
-            return ItemRef(**{kind: garment}, colors=tuple(dict.fromkeys(colors))), used  # type: ignore[arg-type]
+            return ItemRef(type=fine, category=None if fine else coarse, colors=tuple(dict.fromkeys(colors))), used
         if (color := mention.get("color")) is not None:
             colors.append(color)
         elif mention.get("filler") is None:
