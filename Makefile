@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	@HF_HUB_OFFLINE=1 $(BIN)/stylist demo
+	@HF_HUB_OFFLINE=1 $(BIN)/stylist serve
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

@@ -24,6 +24,9 @@ async def run_command(args: argparse.Namespace, settings: Settings, out: Output)
     except StylistError as exc:
         out.problem(str(exc))
         return EXIT_ERROR
+    except SettingsError as exc:  # found only when a front-end starts (a port in use, a host without a token)
+        out.problem(str(exc))
+        return EXIT_USAGE
     except OSError as exc:
         out.problem(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return EXIT_ERROR

@@ -20,15 +20,11 @@ NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday morning
 
 
 @pytest.fixture(scope="session")
-def understander() -> Understander:
-    """The real Understander on the bundled MiniLM, loaded once for the test run."""
-    nlu = pytest.importorskip("dialog.nlu")
-    import torch
+def understander(sentences: Any) -> Understander:
+    """The real Understander on the session's MiniLM (the one search uses), built once for the test run."""
+    from dialog.nlu import Understander as Model
 
-    from engine import SentenceEncoder
-
-    torch.set_num_threads(1)
-    return nlu.Understander(SentenceEncoder.load())  # type: ignore[no-any-return]
+    return Model(sentences)
 
 
 def photo(name: str) -> Photo:

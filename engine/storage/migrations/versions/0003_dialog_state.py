@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column("user", sa.String(128), primary_key=True),
         sa.Column("state", sa.String(32), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
 
 

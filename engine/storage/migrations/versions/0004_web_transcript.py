@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("browser_id", sa.String(64), nullable=False),
         sa.Column("role", sa.String(8), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_web_messages_browser_id", "web_messages", ["browser_id", "id"])
     op.create_table(
