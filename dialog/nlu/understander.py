@@ -15,7 +15,9 @@ from dialog.understanding import Intent, Slots, Understanding
 
 # Below this best score no example is close enough: the utterance is not one we understand (fallback).
 # Both chosen by leave-one-out on the training examples (python -m bench.intent_accuracy --cv).
-FALLBACK_BELOW = 0.40
+FALLBACK_BELOW = 0.35
+# An utterance that names any of these is about clothes: it is never a low-score fallback.
+DOMAIN_KINDS = frozenset({"color", "type", "category", "occasion", "temp", "rain"})
 CUE_BONUS = 0.1  # added to an intent's score when the utterance says one of its cue words
 # Besides the lexicon's "cue" rows, these slot words point to their intent ("in the wash", "mute").
 CUE_KINDS = {"laundry": Intent.LAUNDRY, "push": Intent.SETTINGS}
@@ -23,6 +25,7 @@ SOFTMAX_T = 0.05  # turns score gaps into a confidence: a 0.1 lead is about 0.88
 PHOTO_INTENTS = frozenset({Intent.ADD_GARMENT, Intent.FIND_SIMILAR, Intent.GOES_WITH})
 # A caption steers a photo among these; without a photo "what goes with my navy blazer" is an outfit request.
 WITHOUT_PHOTO = frozenset(INTENTS) - {Intent.GOES_WITH}
+_OUTFIT, _GOES_WITH = INTENTS.index(Intent.OUTFIT), INTENTS.index(Intent.GOES_WITH)
 
 
 class Understander:
@@ -85,15 +88,24 @@ def cue_matrix(readings: Sequence[Reading]) -> np.ndarray:
     return out
 
 
+def speaks_of_clothes(reading: Reading) -> bool:
+    """Return whether the utterance names a colour, garment, occasion or the weather (so it is not off-topic,
+    however far its wording is from the examples: "tomorrow will be cold and wet, any look for me?")."""
+    return reading.temp_c is not None or any(kind in DOMAIN_KINDS for m in reading.mentions for kind in m.meanings)
+
+
 def choose_intent(row: np.ndarray, reading: Reading, *, has_photos: bool) -> tuple[Intent, float]:
     """Pick the intent from one row of scores, with the photo cues; return it with a confidence in 0-1."""
     if has_photos and not any(token.isalnum() for token in reading.tokens):
         return Intent.ADD_GARMENT, 1.0  # a photo alone is a garment to add
     allowed = PHOTO_INTENTS if has_photos else WITHOUT_PHOTO
+    if not has_photos:  # "what goes with my navy blazer" asks for looks around an owned item
+        row = row.copy()
+        row[_OUTFIT] = max(row[_OUTFIT], row[_GOES_WITH])
     mask = np.array([intent in allowed for intent in INTENTS])
     masked = np.where(mask, row, -np.inf)
     best = int(np.argmax(masked))
-    if masked[best] < FALLBACK_BELOW:
+    if masked[best] < FALLBACK_BELOW and not speaks_of_clothes(reading):
         # nothing close: a photo is still most likely a garment to add; words alone get the fallback
         if has_photos:
             return Intent.ADD_GARMENT, float(max(0.0, masked[best]))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 
 # "-5°C", "12 degrees", "75F", "minus 3 degrees": the unit is required so "2 looks" is never a temperature.
 _TEMP = re.compile(
@@ -79,7 +79,7 @@ def _calendar_date(text: str, today: date) -> date | None:
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         if (m := pattern.search(text)) is None:
             continue
-        month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(1)[:3]))
+        month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m["mon"][:3]))
         try:
             when = date(today.year, month, int(m["d"]))
         except ValueError:
