@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.settings import Settings
 from dialog import texts
@@ -28,11 +26,6 @@ class Understander(Protocol):
         ...
 
 
-def utc_now() -> datetime:
-    """Return the current time in UTC (the default clock)."""
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class DialogContext:
     """The dialog's dependencies, built once at the composition root and passed to every handler."""
@@ -41,7 +34,6 @@ class DialogContext:
     understander: Understander
     states: StateStore
     settings: Settings
-    clock: Callable[[], datetime] = utc_now
     samples: Path | None = None  # the bundled sample wardrobe (``samples/wardrobe``), offered at onboarding
 
 
@@ -102,12 +94,7 @@ class Turn:
         self.move(ConvState.IDLE)
 
     async def today(self) -> date:
-        """Return the user's local date (in the time zone of their profile)."""
+        """Return the user's local date, by the stylist's clock and the user's time zone."""
         if self._today is None:
-            profile = await self.ctx.stylist.profile(self.user)
-            try:
-                zone = ZoneInfo(profile.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                zone = ZoneInfo("UTC")
-            self._today = self.ctx.clock().astimezone(zone).date()
+            self._today = await self.ctx.stylist.today(self.user)
         return self._today

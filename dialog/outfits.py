@@ -121,8 +121,9 @@ async def another_button(turn: Turn) -> list[Reply]:
 async def _feedback(turn: Turn, look_id: str, kind: str) -> list[Reply]:
     if kind not in FEEDBACK_KINDS:
         raise BadRequest(texts.STALE_BUTTON)
+    day = turn.slots.day or await turn.today()  # "I wore it yesterday"
     try:
-        await turn.stylist.feedback(turn.user, look_id, FeedbackKind(kind), day=await turn.today())
+        await turn.stylist.feedback(turn.user, look_id, FeedbackKind(kind), day=day)
     except ItemNotFound:  # not a look shown to this user
         raise BadRequest(texts.STALE_BUTTON) from None
     return [Reply(text=texts.FEEDBACK_THANKS[kind])]
