@@ -48,6 +48,7 @@ from engine.looks import (
     Weather,
     with_weather,
 )
+from engine.outfits.closest import describe_fallback
 from engine.types import (
     AddResult,
     Color,
@@ -80,11 +81,12 @@ _LAZY = {
 
 __all__ = [
     "CONFIRM_BELOW", "AddResult", "Clock", "Color", "DatabaseUnavailable", "EncoderUnavailable", "FeedbackKind",
-    "FixedClock", "ForecastOutOfRange", "ForgetReport", "Garment", "ImageRejected", "InvalidSetting", "InvalidTag",
-    "InvalidUser", "ItemFeatures", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest",
+    "FixedClock", "ForecastOutOfRange", "ForgetReport", "Garment", "ImageRejected", "InvalidSetting",
+    "InvalidTag", "InvalidUser", "ItemFeatures", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible",
+    "OutfitRequest",
     "PhotoInput", "PhotoTagger", "PolyvoreError", "Profile", "Rejected", "ScoreParts", "SentenceEncoder", "Stylist",
     "StylistError", "Suggestions", "SystemClock", "Tagged", "Tags", "TextHit", "TrainReport", "WardrobeEmpty",
-    "Weather", "WeatherUnavailable", "describe_weather", "today_in", "with_weather",
+    "Weather", "WeatherUnavailable", "describe_fallback", "describe_weather", "today_in", "with_weather",
 ]
 
 

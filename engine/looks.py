@@ -73,7 +73,11 @@ class ScoreParts:
 
 @dataclass(frozen=True, slots=True)
 class Look:
-    """One outfit: items in slot order, its score, a one-sentence reason, and what it was made for."""
+    """One outfit: items in slot order, its score, a one-sentence reason, and what it was made for.
+
+    ``fallback``: no look meets the occasion or the weather, and this is the closest the wardrobe allows;
+    ``missing`` then names the one or two items whose addition would make it right ("a blazer", "dress shoes").
+    """
 
     id: str
     items: tuple[Garment, ...]
@@ -82,6 +86,8 @@ class Look:
     occasion: str | None = None
     weather: Weather | None = None
     slots: tuple[str, ...] = field(default=())
+    fallback: bool = False
+    missing: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form of the command-line contract (``collage`` is added by the caller)."""
@@ -94,6 +100,8 @@ class Look:
             "reason": self.reason,
             "occasion": self.occasion,
             "weather": self.weather.to_dict() if self.weather else None,
+            "fallback": self.fallback,
+            "missing": list(self.missing),
         }
 
 
@@ -113,6 +121,11 @@ class Suggestions:
     looks: list[Look]
     weather: Weather
     missing: list[str]
+
+    @property
+    def fallback(self) -> bool:
+        """Whether no look meets the request and these are the closest the wardrobe allows."""
+        return bool(self.looks) and all(look.fallback for look in self.looks)
 
 
 @dataclass(frozen=True, slots=True)
