@@ -88,6 +88,8 @@ class Look:
     slots: tuple[str, ...] = field(default=())
     fallback: bool = False
     missing: tuple[str, ...] = ()
+    # JPEGs of items that are not in the wardrobe (a photo asked about), by item id, so the collage can draw them
+    images: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form of the command-line contract (``collage`` is added by the caller)."""
@@ -126,6 +128,24 @@ class Suggestions:
     def fallback(self) -> bool:
         """Whether no look meets the request and these are the closest the wardrobe allows."""
         return bool(self.looks) and all(look.fallback for look in self.looks)
+
+
+@dataclass(frozen=True, slots=True)
+class GoesWith:
+    """What a photographed item the user does not own would be worn with: looks from their wardrobe around it.
+
+    ``item`` describes the photo (tagged, never stored; its id starts with ``new-``); ``looks`` are the best ones,
+    each holding the item; ``count`` is how many distinct looks meeting the request it makes (up to
+    ``COUNT_LIMIT``, 0 when only fallback looks are possible); ``partners`` are the owned garments those looks
+    wear it with, most used first; ``missing`` what the wardrobe lacks, as in ``Suggestions``.
+    """
+
+    item: Garment
+    looks: list[Look]
+    count: int
+    partners: list[Garment]
+    weather: Weather
+    missing: list[str]
 
 
 @dataclass(frozen=True, slots=True)
