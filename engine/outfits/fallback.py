@@ -98,7 +98,7 @@ def lifts(chosen: Sequence[Candidate], strict: Wardrobe, weather: Weather, occas
     if strict.needs_outer and "outer" not in needs and not strict.pools.get("outer"):
         needs["outer"] = "warm" if warmth_need(weather)[0] >= COAT_FROM else "rain" if weather.rainy else "casual"
     dressy_occasion = occasion is not None and "casual" not in strict.formalities
-    if needs and dressy_occasion and not worn_outer and not strict.pools.get("outer"):
+    if needs and dressy_occasion and not worn_outer and "outer" not in needs and not strict.pools.get("outer"):
         needs["outer"] = strict.formalities[0]  # "a blazer would lift this"
     ordered = [s for s in LIFT_ORDER if s in needs][:MAX_LIFTS]
     return tuple(vocabulary.lifts[(s, needs[s])] for s in ordered if (s, needs[s]) in vocabulary.lifts)

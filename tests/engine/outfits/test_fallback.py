@@ -91,3 +91,9 @@ async def test_an_empty_wardrobe_or_one_that_cannot_dress_anyone_still_says_so(s
 
 def _slot(garment) -> str:
     return load_vocabulary().type_of(garment.tags.type).slot
+
+
+async def test_a_wedding_at_minus_15_without_a_coat_asks_for_the_coat_first(stylist):
+    await _add(stylist, "ian", "shirt", "pants", "shoes")
+    found = await stylist.suggest_outfits("ian", OutfitRequest(occasion="wedding", weather=FREEZING, day=DAY))
+    assert found.looks and all(look.fallback and look.missing[0] == "a warm coat" for look in found.looks)
