@@ -50,7 +50,8 @@ class SentenceEncoder:
     @property
     def dimension(self) -> int:
         """Return the embedding width."""
-        return int(self.model.get_sentence_embedding_dimension())
+        size = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(size())
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return L2-normalised float32 embeddings, one row per text (blocking)."""
