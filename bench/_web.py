@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientSession, ClientTimeout, CookieJar, FormData
+from aiohttp import ClientResponse, ClientSession, ClientTimeout, CookieJar, FormData
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "build" / "bench_cache"
@@ -103,20 +103,14 @@ class Browser:
         for name, data in photos:
             form.add_field("photos", data, filename=name, content_type="image/jpeg")
         async with self.session.post(self.base + "/api/message", data=form) as response:
-            body = await response.json()
-            if response.status != 200:
-                raise RuntimeError(f"HTTP {response.status}: {body}")
-            return dict(body)
+            return await _answer(response)
 
     async def press(self, payload: str, label: str = "") -> dict[str, Any]:
         """Press a button (post its encoded action); return the JSON answer."""
         data = json.dumps({"action": payload, "label": label})
         async with self.session.post(self.base + "/api/message", data=data,
                                      headers={"Content-Type": "application/json"}) as response:
-            body = await response.json()
-            if response.status != 200:
-                raise RuntimeError(f"HTTP {response.status}: {body}")
-            return dict(body)
+            return await _answer(response)
 
     async def get(self, path: str) -> int:
         """Fetch a page path (history, an image); return the number of bytes read."""
@@ -127,6 +121,14 @@ class Browser:
     async def close(self) -> None:
         """Close the browser's connections."""
         await self.session.close()
+
+
+async def _answer(response: ClientResponse) -> dict[str, Any]:
+    """Return the JSON of a 200 answer; any other answer as a bot message saying what came back."""
+    if response.status == 200:
+        return dict(await response.json())
+    text = (await response.text())[:200]
+    return {"messages": [{"role": "bot", "text": f"HTTP {response.status}: {text}"}], "status": response.status}
 
 
 def buttons(messages: Sequence[dict[str, Any]]) -> dict[str, str]:

@@ -32,7 +32,6 @@ from typing import Any
 
 from bench._web import (
     Browser,
-    buttons,
     emit,
     free_port,
     load_average,
@@ -66,6 +65,7 @@ async def _serve() -> None:
 
     settings = load_settings()
     configure_logging(settings.log_level)
+    _time_stages()
     started = time.perf_counter()
     chat = await build_chat(settings)
     server = await start_web(chat.conversation, settings)
@@ -80,6 +80,41 @@ async def _serve() -> None:
     finally:
         await server.close()
         await chat.close()
+
+
+STAGES: dict[str, list[float]] = {}  # stage -> [calls, total wall ms] since the last "stages" command
+
+
+def _timed_stage(name: str, fn: Any) -> Any:
+    """Wrap an async function so each call's wall time is added to ``STAGES[name]``."""
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return await fn(*args, **kwargs)
+        finally:
+            entry = STAGES.setdefault(name, [0, 0.0])
+            entry[0] += 1
+            entry[1] += (time.perf_counter() - start) * 1000
+    return wrapper
+
+
+def _time_stages() -> None:
+    """Time where a web turn's wall time goes (instrumentation of this benchmark's server only)."""
+    import bot.web.server as server
+    from bot.web.transcript import Transcript
+    from dialog.conversation import Conversation
+    from dialog.state import SqlStateStore
+    from engine import Stylist
+
+    server.post_message = _timed_stage("web: whole request", server.post_message)
+    server.read_message = _timed_stage("web: read upload", server.read_message)
+    server.user_body = _timed_stage("web: store user's photos", server.user_body)
+    server.reply_body = _timed_stage("web: store reply pictures", server.reply_body)
+    for cls, names in ((Transcript, ("append",)), (Conversation, ("handle", "_understand")),
+                       (SqlStateStore, ("get", "set")),
+                       (Stylist, ("today", "suggest_outfits", "collage", "add_garments", "image"))):
+        for name in names:
+            setattr(cls, name, _timed_stage(f"{cls.__name__}.{name}", getattr(cls, name)))
 
 
 class _EnginePhases:
@@ -98,6 +133,10 @@ class _EnginePhases:
             return await self._prepare(command["users"][0])
         if cmd == "profile":
             return self._profile(command.get("file"))
+        if cmd == "stages":
+            stages = {k: [int(n), round(ms / max(n, 1), 1)] for k, (n, ms) in sorted(STAGES.items())}
+            STAGES.clear()
+            return {"stages": stages}
         users, per_user = command["users"], command["per_user"]
         if cmd == "engine_text":
             calls = [[self._text(u, TEXTS[(i + j) % len(TEXTS)]) for j in range(per_user)]
@@ -175,6 +214,7 @@ class _Run:
         self.args = args
         self.users = [f"web:{b.browser_id}" for b in browsers]
         self.photos_used = 0
+        self.stages: dict[str, list[dict[str, list[float]]]] = {}  # phase -> per round: stage -> [calls, mean ms]
 
     async def tell(self, command: dict[str, Any]) -> None:
         """Send the server one command."""
@@ -195,6 +235,12 @@ class _Run:
 
     async def phase(self, kind: str, side: str) -> list[float]:
         """Time one phase: ``kind`` text or photo, ``side`` engine or web."""
+        await self.ask({"cmd": "stages"})  # start counting afresh
+        latencies = await self._phase(kind, side)
+        self.stages.setdefault(f"{kind}_{side}", []).append((await self.ask({"cmd": "stages"}))["stages"])
+        return latencies
+
+    async def _phase(self, kind: str, side: str) -> list[float]:
         n = self.args.per_user
         if side == "engine":
             command: dict[str, Any] = {"cmd": f"engine_{kind}", "users": self.users, "per_user": n}
@@ -219,7 +265,8 @@ async def _timed(reply: Any, kind: str) -> float:
     looked = any(m.get("kind") == "look" for m in replies)
     added = any(m.get("text", "").startswith("Added") and m.get("pictures") for m in replies)
     if not (looked if kind == "look" else added):
-        raise RuntimeError(f"expected a {kind} reply, got {replies}")
+        log(f"FAILED ({elapsed:.0f} ms): expected a {kind} reply, got {[m.get('text') for m in replies]}")
+        return -elapsed  # counted as a failure, not as a latency
     return elapsed
 
 
@@ -238,8 +285,14 @@ async def _measure(run: _Run, rounds: int) -> dict[str, list[list[float]]]:
         for kind in ("text", "photo"):
             sides = ("engine", "web") if rnd % 2 == 0 else ("web", "engine")
             for side in sides:
+                started = time.perf_counter()
                 latencies = await run.phase(kind, side)
+                phases[f"{kind}_{side}_wall_s"] = [[*sum(phases.get(f"{kind}_{side}_wall_s", []), []),
+                                                    time.perf_counter() - started]]
+                failed = sum(ms < 0 for ms in latencies)
+                latencies = [ms for ms in latencies if ms >= 0]
                 phases[f"{kind}_{side}"].append(latencies)
+                phases[f"{kind}_{side}_failed"] = [[*sum(phases.get(f"{kind}_{side}_failed", []), []), failed]]
                 log(f"round {rnd + 1} {kind} {side}: {percentiles(latencies)}")
     return phases
 
@@ -251,11 +304,14 @@ def _summary(phases: dict[str, list[list[float]]]) -> dict[str, Any]:
         web = percentiles([ms for rnd in phases[f"{kind}_web"] for ms in rnd])
         per_round = [percentiles(w)["p50_ms"] / percentiles(e)["p50_ms"] - 1
                      for e, w in zip(phases[f"{kind}_engine"], phases[f"{kind}_web"], strict=True)]
-        out[kind] = {"engine": engine, "web": web,
+        out[kind] = {"engine": engine, "web": web, "web_failed": sum(phases.get(f"{kind}_web_failed", [[0]])[0]),
                      "overhead_p50": round(web["p50_ms"] / engine["p50_ms"] - 1, 3),
                      "overhead_p95": round(web["p95_ms"] / engine["p95_ms"] - 1, 3),
                      "overhead_p50_per_round": [round(r, 3) for r in per_round],
-                     "overhead_p50_median_of_rounds": round(statistics.median(per_round), 3)}
+                     "overhead_p50_median_of_rounds": round(statistics.median(per_round), 3),
+                     # at saturation the phase's wall time measures the CPU a request costs: the least noisy ratio
+                     "overhead_wall": round(sum(phases[f"{kind}_web_wall_s"][0])
+                                            / sum(phases[f"{kind}_engine_wall_s"][0]) - 1, 3)}
     return out
 
 
@@ -281,7 +337,8 @@ async def _client(args: argparse.Namespace) -> dict[str, Any]:
             if args.profile:
                 await run.ask({"cmd": "profile", "file": args.profile})
             result = {"users": args.users, "rounds": args.rounds, "per_user": args.per_user,
-                      "load_before": load_before, "load_after": load_average(), **understood, **_summary(phases)}
+                      "load_before": load_before, "load_after": load_average(), **understood, **_summary(phases),
+                      "stages_mean_ms": run.stages}
             await run.tell({"cmd": "quit"})
         finally:
             for b in browsers:
