@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +42,29 @@ from bench._web import (
     server_env,
 )
 
-TEXTS = (  # mild weather said, so the sample wardrobe can dress every one (no coat, no formal shoes needed)
-    "what should I wear for work? it's 20 degrees",
-    "give me an outfit for the office, about 18 degrees today",
-    "I have a job interview, what should I wear? it's 22 degrees",
-    "outfit for a date, it's 20 degrees out",
-    "what do I wear to a party? 21 degrees",
-    "what should I wear this weekend? 23 degrees",
+TEXTS = (  # a mild temperature said, so the sample wardrobe can dress every one (no coat, no formal shoes)
+    "what should I wear for work? it's {t} degrees",
+    "give me an outfit for the office, about {t} degrees today",
+    "I have a job interview, what should I wear? it's {t} degrees",
+    "outfit for a date, it's {t} degrees out",
+    "what do I wear to a party? {t} degrees",
+    "what should I wear this weekend? {t} degrees",
 )
+TEMPS = 120  # 18.0 ... 29.9 °C: with the six texts, 720 different messages before one repeats
+
+
+def text_for(k: int) -> tuple[int, float]:
+    """Return the k-th message of a run as (text template, temperature); no two of the first 720 are alike.
+
+    Every message is new, so the understanding embeds it (the sentence model remembers texts it has seen).
+    """
+    return k % len(TEXTS), 18.0 + (k // len(TEXTS)) % TEMPS / 10
+
+
+def message(k: int) -> str:
+    """Return the k-th message's words."""
+    template, temp = text_for(k)
+    return TEXTS[template].format(t=f"{temp:.1f}")
 
 
 # ---- the server process ------------------------------------------------------------------------------------
@@ -139,8 +155,8 @@ class _EnginePhases:
             return {"stages": stages}
         users, per_user = command["users"], command["per_user"]
         if cmd == "engine_text":
-            calls = [[self._text(u, TEXTS[(i + j) % len(TEXTS)]) for j in range(per_user)]
-                     for i, u in enumerate(users)]
+            first = command["first"]
+            calls = [[self._text(u, first + i * per_user + j) for j in range(per_user)] for i, u in enumerate(users)]
         else:
             photos = pool_photos(len(users) * per_user, command["skip"])
             calls = [[self._photo(u, photos[i * per_user + j]) for j in range(per_user)] for i, u in enumerate(users)]
@@ -153,17 +169,19 @@ class _EnginePhases:
         today = await self.stylist.today(user)
         understander = self.chat.conversation.ctx.understander
         seen = {}
-        for text in TEXTS:
-            got = await asyncio.to_thread(understander.understand, text, has_photos=False, today=today)
-            seen[text] = [got.intent.value, got.slots.to_dict()]
-            slots = got.slots
-            if got.intent is not Intent.OUTFIT or slots.item is not None or slots.rain or slots.temp_c is None:
-                raise SystemExit(f"{text!r} is not an outfit request with a temperature: {seen[text]}")
-            # As dialog.outfits builds it: the weather said, no anchor, one look, the user's today.
-            weather = Weather(temp_c=float(slots.temp_c), precip_mm=0.0, condition="clear", source="manual")
-            self.requests[text] = OutfitRequest(occasion=slots.occasion, weather=weather,
-                                                n=max(1, min(slots.count or 1, 3)), day=slots.day or today)
-            await self.stylist.suggest_outfits(user, self.requests[text])  # raises now if no look is possible
+        for template, text in enumerate(TEXTS):
+            for temp in (18.0, 18.0 + (TEMPS - 1) / 10):  # the coolest and the warmest said
+                words = text.format(t=f"{temp:.1f}")
+                got = await asyncio.to_thread(understander.understand, words, has_photos=False, today=today)
+                seen[words] = [got.intent.value, got.slots.to_dict()]
+                slots = got.slots
+                if got.intent is not Intent.OUTFIT or slots.item is not None or slots.rain or slots.temp_c != temp:
+                    raise SystemExit(f"{words!r} is not an outfit request at {temp} °C: {seen[words]}")
+                # As dialog.outfits builds it: the weather said, no anchor, one look, the user's today.
+                weather = Weather(temp_c=temp, precip_mm=0.0, condition="clear", source="manual")
+                self.requests[template] = OutfitRequest(occasion=slots.occasion, weather=weather,
+                                                        n=max(1, min(slots.count or 1, 3)), day=slots.day or today)
+                await self.stylist.suggest_outfits(user, self.requests[template])  # raises if no look is possible
         return {"understood": seen}
 
     def _profile(self, file: str | None) -> dict[str, Any]:
@@ -175,8 +193,12 @@ class _EnginePhases:
             self.profile.dump_stats(file)
         return {"profile": file}
 
-    async def _text(self, user: str, text: str) -> float:
-        request = self.requests[text]
+    async def _text(self, user: str, k: int) -> float:
+        from engine import Weather
+
+        template, temp = text_for(k)
+        weather = Weather(temp_c=temp, precip_mm=0.0, condition="clear", source="manual")
+        request = replace(self.requests[template], weather=weather)
         start = time.perf_counter()
         suggestions = await self.stylist.suggest_outfits(user, request)
         for look in suggestions.looks[:3]:
@@ -214,6 +236,7 @@ class _Run:
         self.args = args
         self.users = [f"web:{b.browser_id}" for b in browsers]
         self.photos_used = 0
+        self.texts_used = {"engine": 0, "web": 0}
         self.stages: dict[str, list[dict[str, list[float]]]] = {}  # phase -> per round: stage -> [calls, mean ms]
 
     async def tell(self, command: dict[str, Any]) -> None:
@@ -246,10 +269,15 @@ class _Run:
             command: dict[str, Any] = {"cmd": f"engine_{kind}", "users": self.users, "per_user": n}
             if kind == "photo":
                 command["skip"], _ = self._photos()
+            else:
+                command["first"] = self.texts_used["engine"]
+                self.texts_used["engine"] += len(self.browsers) * n
             return list((await self.ask(command))["latencies_ms"])
         if kind == "text":
-            calls = [[_timed(b.say(TEXTS[(i + j) % len(TEXTS)]), "look") for j in range(n)]
+            first = self.texts_used["web"]
+            calls = [[_timed(b.say(message(first + i * n + j)), "look") for j in range(n)]
                      for i, b in enumerate(self.browsers)]
+            self.texts_used["web"] += len(self.browsers) * n
         else:
             _, photos = self._photos()
             calls = [[_timed(b.say(photos=[photos[i * n + j]]), "added") for j in range(n)]
