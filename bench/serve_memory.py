@@ -9,7 +9,8 @@ browser (its own cookie jar) takes the sample wardrobe at onboarding, then cycle
 browsers at once: outfit requests (collages), button presses (another one, like, wore it), wardrobe views (ten
 thumbnails), help, item views, transcript reloads, image fetches, and now and then a new photo upload (a real photo
 from ``../shared/data``, new to that browser). Baselines, each its own fresh process: ``stylist`` (``build_app``:
-the Stylist and its encoder only) and ``chat`` (``build_chat``: plus MiniLM, the understanding and the state store).
+the Stylist only), ``stylist_tagged`` (the same after adding one photo: the encoder loaded) and ``chat``
+(``build_chat``: plus MiniLM, the understanding and the state store).
 """
 
 from __future__ import annotations
@@ -28,7 +29,18 @@ from typing import Any
 
 from aiohttp import ClientSession
 
-from bench._web import Browser, buttons, emit, free_port, load_average, log, pool_photos, rss_mb, server_env
+from bench._web import (
+    SAMPLES,
+    Browser,
+    buttons,
+    emit,
+    free_port,
+    load_average,
+    log,
+    pool_photos,
+    rss_mb,
+    server_env,
+)
 
 TEXTS = ("what should I wear for work? it's 20 degrees", "show my wardrobe", "help", "show me my shoes",
          "outfit for a date, it's 20 degrees out", "what do I have in navy?", "what should I wear this weekend? "
@@ -46,9 +58,19 @@ async def _worker(kind: str) -> None:
     from config.settings import load_settings
 
     settings = load_settings()
-    opened = await (build_app(settings) if kind == "stylist" else build_chat(settings))
+    if kind == "chat":
+        chat = await build_chat(settings)
+        emit(rss_mb(os.getpid()))
+        await chat.close()
+        return
+    app = await build_app(settings)
+    if kind == "stylist_tagged":  # the encoder loads at the first photo
+        from engine import PhotoInput
+
+        photo = sorted(SAMPLES.glob("*.jpg"))[0]
+        await app.stylist.add_garments("bench", [PhotoInput(photo.read_bytes(), photo.name)])
     emit(rss_mb(os.getpid()))
-    await opened.close()
+    await app.close()
 
 
 def _baseline(kind: str, data: Path) -> dict[str, float]:
@@ -182,11 +204,12 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="stylist-mem-") as tmp:
         data = Path(tmp)
         load_before = load_average()
-        baselines = {kind: _baseline(kind, data) for kind in ("stylist", "chat")}
+        baselines = {kind: _baseline(kind, data) for kind in ("stylist", "stylist_tagged", "chat")}
         log(f"baselines: {baselines}")
         served = await _serve_and_load(args, data)
     return {"browsers": args.browsers, "load_before": load_before, "load_after": load_average(),
-            "baseline_open_stylist": baselines["stylist"], "baseline_build_chat": baselines["chat"], **served}
+            "baseline_open_stylist": baselines["stylist"], "baseline_stylist_one_photo": baselines["stylist_tagged"],
+            "baseline_build_chat": baselines["chat"], **served}
 
 
 def main() -> None:
@@ -195,7 +218,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="requests per batch")
     parser.add_argument("--batches", type=int, default=2)
     parser.add_argument("--browsers", type=int, default=8)
-    parser.add_argument("--worker", choices=("stylist", "chat"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("stylist", "stylist_tagged", "chat"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         asyncio.run(_worker(args.worker))

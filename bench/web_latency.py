@@ -139,7 +139,7 @@ class _EnginePhases:
     def __init__(self, chat: Any) -> None:
         self.chat = chat
         self.stylist = chat.app.stylist
-        self.requests: dict[str, Any] = {}
+        self.requests: dict[int, Any] = {}  # text template -> the engine request the dialog builds
         self.profile: cProfile.Profile | None = None
 
     async def run(self, command: dict[str, Any]) -> dict[str, Any]:
