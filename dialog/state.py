@@ -123,7 +123,7 @@ class DialogStateRow(SQLModel, table=True):
 
 def _sqlite_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")  # writers queue under load (20 chat users: 5 s was passed)
     cursor.close()
 
 

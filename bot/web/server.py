@@ -130,16 +130,25 @@ async def post_message(request: web.Request) -> web.Response:
         except Exception:
             log.exception("the conversation failed on a web message")
             return web.json_response({"error": texts.BUSY}, status=500)
-        images = Images(chat.transcript)
-        turns: list[tuple[str, dict[str, Any]]] = []
         forgotten = is_forgotten(replies)
-        if forgotten:  # the user's words and pictures go with everything else; the goodbye stays
-            await chat.transcript.forget(browser_id)
-        else:
-            turns.append(("user", await user_body(upload, images)))
-        turns += [("bot", await reply_body(reply, images)) for reply in replies]
-        messages = await chat.transcript.append(browser_id, turns, images.stored)
+        try:
+            messages = await _record(chat, browser_id, upload, replies, forgotten)
+        except Exception:  # the turn itself happened (a garment may be stored): say so, as JSON the page shows
+            log.exception("the web transcript could not be written")
+            return web.json_response({"error": texts.NOT_SAVED}, status=503)
     return web.json_response({"messages": messages, "reset": forgotten})
+
+
+async def _record(chat: Any, browser_id: str, upload: Any, replies: list[Reply], forgotten: bool) -> list[Any]:
+    """Store the exchange in the browser's transcript and return it as the page renders it."""
+    images = Images(chat.transcript)
+    turns: list[tuple[str, dict[str, Any]]] = []
+    if forgotten:  # the user's words and pictures go with everything else; the goodbye stays
+        await chat.transcript.forget(browser_id)
+    else:
+        turns.append(("user", await user_body(upload, images)))
+    turns += [("bot", await reply_body(reply, images)) for reply in replies]
+    return list(await chat.transcript.append(browser_id, turns, images.stored))
 
 
 async def media(request: web.Request) -> web.StreamResponse:

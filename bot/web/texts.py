@@ -36,3 +36,5 @@ def too_many_photos(cap: int) -> str:
 def too_long(cap: int) -> str:
     """Say that a text is longer than accepted."""
     return f"That message is too long: I read up to {cap:,} characters. Nothing was sent; please shorten it."
+NOT_SAVED = ("I did that, but couldn't save our chat just now (the server is very busy). "
+             "Reload the page in a moment; your wardrobe is up to date.")

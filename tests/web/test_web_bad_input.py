@@ -126,3 +126,22 @@ async def test_a_stale_button_is_answered_by_the_dialog(browsers: Callable[[], B
     user, *replies = body["messages"]
     assert user == {**user, "role": "user", "text": "Like", "pressed": True}
     assert replies and texts_of(replies).strip()
+
+
+async def test_a_turn_whose_transcript_cannot_be_written_says_so_and_keeps_the_garment(
+    browsers: Callable[[], Browser], web_settings: Settings, stylist
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    browser = browsers()
+    engine = create_async_engine(web_settings.resolved_database_url)
+    async with engine.begin() as connection:  # the transcript's table is gone: every write of it fails
+        await connection.execute(text("DROP TABLE web_messages"))
+    await engine.dispose()
+    status, body = await browser.say("", photos=[sample("shirt-1.jpg")])
+    assert status == 503 and "couldn't save our chat" in body["error"]
+    cookie = browser.cookie()
+    assert cookie is not None
+    wardrobe = await stylist.wardrobe(f"web:{cookie.split('.')[0]}")
+    assert [g.source_name for g in wardrobe] == ["shirt-1.jpg"]  # the turn happened: nothing was lost
