@@ -13,10 +13,11 @@ from engine.errors import (
 )
 from engine.profiles import Profile
 from engine.sentences import SentenceEncoder
+from engine.stylist import Stylist
 from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
 
 __all__ = [
     "AddResult", "Color", "DatabaseUnavailable", "EncoderUnavailable", "Garment", "ImageRejected",
     "InvalidSetting", "InvalidTag", "InvalidUser", "ItemNotFound", "Match", "PhotoInput", "Profile", "Rejected",
-    "SentenceEncoder", "StylistError", "Tags", "WardrobeEmpty",
+    "SentenceEncoder", "Stylist", "StylistError", "Tags", "WardrobeEmpty",
 ]

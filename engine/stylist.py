@@ -21,7 +21,7 @@ from config.settings import Settings
 from engine.batcher import BatchPlan, MicroBatcher
 from engine.blobs import BlobStore
 from engine.compat import ItemFeatures
-from engine.db import Database, FeedbackRow, GarmentRow, LookRow, UserRow, WearRow, utcnow
+from engine.db import Database, FeedbackRow, GarmentRow, LookRow, PushRow, UserRow, WearRow, utcnow
 from engine.encoders.base import Encoder
 from engine.errors import ImageRejected, InvalidTag, InvalidUser, ItemNotFound
 from engine.garments import row_to_garment, validate_corrections
@@ -29,6 +29,7 @@ from engine.imaging import content_hash, encode_original, make_thumbnail
 from engine.looks import FeedbackKind, Location, Look, OutfitRequest
 from engine.outfits import OutfitService, Suggestions, TrainReport, today_in
 from engine.profiles import Profile, ProfileService, find_places
+from engine.pushes import PushLog
 from engine.tagger import Tagged, Tagger, build_tagger
 from engine.text_search import TagTextMatcher, TextHit, search_wardrobe
 from engine.types import AddResult, Garment, Match, PhotoInput, Rejected
@@ -106,6 +107,7 @@ class Stylist:
             name="tagger",
         )
         self.profiles = ProfileService(db)
+        self.pushes = PushLog(db)
         self.outfits = OutfitService(
             db, blobs, self.vocabulary, weather, self._to_garment,
             model_path=settings.data_dir / "models" / "compat.npz", recent_days=settings.recent_days,
@@ -406,7 +408,7 @@ class Stylist:
         _check_user(user_id)
         async with self.db.session() as session:
             rows = (await session.exec(select(GarmentRow).where(GarmentRow.user_id == user_id))).all()
-            for table in (FeedbackRow, WearRow, LookRow):
+            for table in (FeedbackRow, WearRow, LookRow, PushRow):
                 await session.exec(delete(table).where(col(table.user_id) == user_id))  # type: ignore[attr-defined]
             await session.exec(delete(GarmentRow).where(col(GarmentRow.user_id) == user_id))
             await session.exec(delete(UserRow).where(col(UserRow.id) == user_id))
@@ -512,6 +514,23 @@ class Stylist:
         await self._ensure_user(user_id)
         return await self.profiles.update(user_id, timezone=timezone, push_enabled=push_enabled,
                                           push_time=push_time, push_days=push_days)
+
+    async def push_subscribers(self) -> list[Profile]:
+        """Return the profiles of every user whose morning push is on."""
+        return await self.pushes.subscribers()
+
+    async def claim_push(self, user_id: str, day: date, *, status: str = "claimed", detail: str = "") -> bool:
+        """Claim a user's morning push for their local date ``day``: True for exactly one caller, ever."""
+        _check_user(user_id)
+        return await self.pushes.claim(user_id, day, status, detail)
+
+    async def finish_push(self, user_id: str, day: date, status: str, detail: str = "") -> None:
+        """Record how a claimed push ended: sent, failed or gone (the user blocked the bot)."""
+        await self.pushes.finish(user_id, day, status, detail)
+
+    async def push_status(self, user_id: str, day: date) -> str | None:
+        """Return how a user's push of ``day`` went (None when it was never claimed)."""
+        return await self.pushes.status(user_id, day)
 
     async def find_places(self, name: str, *, limit: int = 5) -> list[Location]:
         """Return cities of that name with their time zones, most populous first (offline GeoNames data)."""
