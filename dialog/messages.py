@@ -35,6 +35,7 @@ class ActionKind(StrEnum):
     CANCEL = "no"  # args: what is cancelled
     ONBOARD = "ob"  # args: step ("sample", "skip", "next")
     SETTING = "set"  # args: setting name, value
+    OUTFIT_WITH = "ow"  # args: item id: a look built around this piece
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,18 @@ from engine.errors import (
     StylistError,
     WardrobeEmpty,
 )
+from engine.looks import FeedbackKind, Location, Look, OutfitRequest, Weather
+from engine.outfits import NoLookPossible, Suggestions
 from engine.profiles import Profile
 from engine.sentences import SentenceEncoder
-from engine.stylist import Stylist
+from engine.stylist import ForgetReport, Stylist
+from engine.text_search import TextHit
 from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
+from engine.weather import describe_weather
 
 __all__ = [
-    "AddResult", "Color", "DatabaseUnavailable", "EncoderUnavailable", "Garment", "ImageRejected",
-    "InvalidSetting", "InvalidTag", "InvalidUser", "ItemNotFound", "Match", "PhotoInput", "Profile", "Rejected",
-    "SentenceEncoder", "Stylist", "StylistError", "Tags", "WardrobeEmpty",
+    "AddResult", "Color", "DatabaseUnavailable", "EncoderUnavailable", "FeedbackKind", "ForgetReport", "Garment",
+    "ImageRejected", "InvalidSetting", "InvalidTag", "InvalidUser", "ItemNotFound", "Location", "Look", "Match",
+    "NoLookPossible", "OutfitRequest", "PhotoInput", "Profile", "Rejected", "SentenceEncoder", "Stylist",
+    "StylistError", "Suggestions", "Tags", "TextHit", "WardrobeEmpty", "Weather", "describe_weather",
 ]
