@@ -35,7 +35,7 @@ class PushLog:
     async def claim(self, user_id: str, day: date, status: str = "claimed", detail: str = "") -> bool:
         """Claim the push of ``user_id`` for local date ``day``; False when someone already has it."""
         _check_status(status)
-        now = utcnow().replace(tzinfo=None)
+        now = utcnow()
         values = {"user_id": user_id, "day": day, "status": status, "detail": detail[:200],
                   "claimed_at": now, "updated_at": now}
         dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite
@@ -52,7 +52,7 @@ class PushLog:
         async with self.db.session() as session:
             await session.exec(update(PushRow)  # type: ignore[call-overload]
                                .where(col(PushRow.user_id) == user_id, col(PushRow.day) == day)
-                               .values(status=status, detail=detail[:200], updated_at=utcnow().replace(tzinfo=None)))
+                               .values(status=status, detail=detail[:200], updated_at=utcnow()))
             await session.commit()
 
     async def status(self, user_id: str, day: date) -> str | None:

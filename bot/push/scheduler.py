@@ -92,6 +92,8 @@ class PushScheduler:
                 log.warning("morning push of %s for %s skipped: due %s ago, past the grace window",
                             user, slot.day, slot.late)
                 report.skipped.append(user)
+            else:
+                report.taken.append(user)  # sent (or skipped) before
             return
         async with self._slots:
             await self._pacer.wait()

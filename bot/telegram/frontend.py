@@ -54,6 +54,7 @@ class TelegramOptions:
     album_quiet_s: float = 1.0  # an album is complete after this long without a new part
     flood_retries: int = 3  # RetryAfter answers waited out (per call) before giving up
     concurrent_updates: int = 64  # updates handled at once (turns of one chat still run one at a time)
+    receive: bool = True  # False: a send-only worker (e.g. a second push worker; Telegram allows one poller)
 
 
 def command_turn(key: ChatKey, command: str, args: Sequence[str]) -> Incoming:
@@ -113,6 +114,9 @@ class TelegramFrontend:
     async def start(self) -> None:
         """Connect (getMe), register the command menu, and start long polling or the webhook receiver."""
         await self.app.initialize()
+        if not self.options.receive:
+            log.info("telegram: send-only as @%s", self.app.bot.username)
+            return
         await self.app.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
         await self.app.start()
         if self.settings.telegram_webhook_url:
