@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 
-from bot.push import PushOptions, PushScheduler, TickReport
+from bot.push import PushScheduler, TickReport, morning_push
 from bot.telegram import TelegramFrontend, start_telegram
 from dialog.context import DialogContext
 from dialog.conversation import Conversation
 from dialog.messages import Action, ActionKind
-from dialog.push import morning_look
 from dialog.state import MemoryStateStore
 from engine import PhotoInput, Stylist
 from tests._support import SAMPLES
@@ -31,7 +30,6 @@ TOKYO, BERLIN, NEW_YORK, KOLKATA, OFF, WEEKENDS = 3001, 3002, 3003, 3004, 3005, 
 ZONES = {TOKYO: "Asia/Tokyo", BERLIN: "Europe/Berlin", NEW_YORK: "America/New_York", KOLKATA: "Asia/Kolkata",
          OFF: "Europe/Berlin", WEEKENDS: "Europe/Berlin"}
 DEC_1 = date(2026, 12, 1)  # a Tuesday
-OPTIONS = PushOptions(grace=timedelta(hours=2), rate_per_s=50, concurrency=4, tries=3, base_delay_s=0.1)
 
 
 @dataclass
@@ -81,10 +79,8 @@ async def workers(stylist: Stylist, reopen: Callable[[], Any], understander: Any
                                         engine_, replace(FAST, receive=receive))
         assert frontend is not None
 
-        async def compose(key: Any, day: date, conversation: Conversation = conversation) -> Any:
-            return await morning_look(conversation, key, day)
-
-        scheduler = PushScheduler(engine_, compose, {"telegram": frontend}, clock=clock, options=OPTIONS)
+        scheduler = morning_push(engine_.settings.model_copy(update={"push_rate_per_s": 50.0}), engine_,
+                                 conversation, [frontend], clock=clock)
         made.append(Worker(scheduler, frontend))
     yield made
     for worker in made:

@@ -142,3 +142,15 @@ async def test_a_location_sets_the_place_for_the_weather(bot_api: FakeBotApi, te
     profile = await stylist.profile(f"telegram:{ANN}")
     assert profile.location is not None
     assert (round(profile.location.latitude, 2), round(profile.location.longitude, 3)) == (52.52, 13.405)
+
+
+async def test_a_caption_steers_a_photo_to_find_similar_instead_of_adding(
+        bot_api: FakeBotApi, telegram: Any, met: Any, stylist: Stylist) -> None:
+    await met(ANN)
+    await _dress(stylist, f"telegram:{ANN}")
+    await bot_api.send(ANN, photo=bot_api.photo_sizes(sample("shirt-3.jpg")), caption="do I have anything like this?")
+    sent = await answer(bot_api, ANN)
+    assert not any("Added" in _text(c) for c in sent)
+    assert len(await stylist.wardrobe(f"telegram:{ANN}")) == 8  # looked up, not added
+    assert "The closest pieces you own" in "\n".join(_text(c) for c in sent)
+    assert any(c.method in ("sendPhoto", "sendMediaGroup") for c in sent)  # shown as pictures
