@@ -6,6 +6,8 @@ a message could become an ``Incoming``.
 
 from __future__ import annotations
 
+from dialog import texts as dialog_texts
+
 STICKER = "Cute sticker! I can only read photos of clothes and text, though. Send me a photo or ask for a look."
 VOICE = "I can't listen to voice or audio messages yet. Please type it, or send a photo of your clothes."
 VIDEO = "I can't watch videos yet. Send a photo of each piece instead and I'll remember it."
@@ -16,7 +18,7 @@ UNSUPPORTED = "I can't read that kind of message. Send me text, a photo of your 
 DOWNLOAD_FAILED = "I couldn't download that photo from Telegram. Please send it again."
 ALBUM_PARTLY = "Some of those I couldn't use: {reasons}"
 FORGED_BUTTON = "That button has expired or isn't yours, so I did nothing."
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+SORRY = dialog_texts.SORRY
 MORE_BELOW = "What next?"  # text of the message that carries buttons after an album (albums cannot have buttons)
 
 # the command menu Telegram shows (command, description)

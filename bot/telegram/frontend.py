@@ -195,7 +195,10 @@ class TelegramFrontend:
             log.info("telegram: refused a malformed button from %s", query.from_user.id)
             await query.answer(texts.FORGED_BUTTON, show_alert=True)
             return
-        await query.answer()
+        try:
+            await query.answer()  # stops the button's spinner; a query older than ~15 minutes cannot be answered
+        except BadRequest as exc:
+            log.info("telegram: could not answer a button press: %s", exc)
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         key = ChatKey(PLATFORM, str(chat_id), str(query.from_user.id))
         await self._answer(Incoming(key, action=action))

@@ -175,3 +175,15 @@ async def test_webhook_mode_checks_the_secret_token_on_every_request(bot_api: Fa
         assert bot_api.polls == 0  # no long polling in webhook mode
     finally:
         await frontend.stop()
+
+
+async def test_an_unexpected_failure_is_logged_with_its_traceback_then_apologised_for(
+        bot_api: FakeBotApi, telegram: Any, met: Any, caplog: pytest.LogCaptureFixture) -> None:
+    await met(ANN)
+    bot_api.fail("sendMessage", 400, "Bad Request: can't parse entities", chat_id=ANN)
+    await bot_api.send(ANN, text="/help", entities=[{"type": "bot_command", "offset": 0, "length": 5}])
+    await bot_api.wait_for(lambda a: len(a.sent(ANN)) == 2)
+    await bot_api.settle()
+    assert "Sorry, something went wrong" in _text(bot_api.sent(ANN)[-1])
+    failure = next(r for r in caplog.records if "handling an update failed" in r.getMessage())
+    assert failure.exc_info is not None and "parse entities" in str(failure.exc_info[1])
