@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 
 class Pacer:
@@ -33,15 +35,13 @@ class Pacer:
 Errors = type[BaseException] | tuple[type[BaseException], ...]
 
 
-async def retrying(attempt: Callable[[], Awaitable[None]], retry_on: Errors, *, tries: int = 3,
+async def retrying(attempt: Callable[[], Awaitable[T]], retry_on: Errors, *, tries: int = 3,
                    base_delay: float = 1.0, sleep: Sleep = asyncio.sleep,
-                   delay_of: Callable[[BaseException], float] = lambda exc: 0.0) -> None:
-    """Run ``attempt``, retrying ``retry_on`` errors with exponential backoff (or the error's own delay)."""
-    for i in range(tries):
+                   delay_of: Callable[[BaseException], float] = lambda exc: 0.0) -> T:
+    """Return ``attempt()``'s result, retrying ``retry_on`` errors with exponential backoff (or their own delay)."""
+    for i in range(tries - 1):
         try:
-            await attempt()
-            return
+            return await attempt()
         except retry_on as exc:
-            if i == tries - 1:
-                raise
             await sleep(max(base_delay * 2**i, delay_of(exc)))
+    return await attempt()  # the last try's error is the caller's

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from bot.delivery import DeliveryDelayed, RecipientGone, Sender
 from bot.push.pacing import Pacer, Sleep, retrying
@@ -23,6 +24,7 @@ from engine import Profile, Stylist
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]  # returns an aware datetime: the same clock the dialog is given
+T = TypeVar("T")
 Compose = Callable[[ChatKey, date], Awaitable[list[Reply]]]  # the dialog's morning look for a chat and day
 
 
@@ -88,7 +90,13 @@ class PushScheduler:
         """Claim and send one push; every failure is contained here (one user never stops the others)."""
         user = profile.user_id
         if not slot.in_grace:
-            if await self.stylist.claim_push(user, slot.day, status="skipped", detail=f"missed by {slot.late}"):
+            try:
+                skipped = await self._again(lambda: self.stylist.claim_push(
+                    user, slot.day, status="skipped", detail=f"missed by {slot.late}"))
+            except Exception:
+                log.exception("could not record the missed morning push of %s", user)
+                return
+            if skipped:
                 log.warning("morning push of %s for %s skipped: due %s ago, past the grace window",
                             user, slot.day, slot.late)
                 report.skipped.append(user)
@@ -98,17 +106,18 @@ class PushScheduler:
         async with self._slots:
             await self._pacer.wait()
             try:
-                if not await self.stylist.claim_push(user, slot.day):
+                # a claim that failed is retried; if it had gone through, the retry finds it taken (never twice)
+                if not await self._again(lambda: self.stylist.claim_push(user, slot.day)):
                     report.taken.append(user)
                     return
             except Exception:
-                log.exception("could not claim the morning push of %s", user)
+                log.exception("could not claim the morning push of %s (tried again next minute)", user)
                 report.failed.append(user)
                 return
             outcome, detail = await self._send(sender, user, slot.day)
         getattr(report, outcome).append(user)
         try:
-            await self.stylist.finish_push(user, slot.day, outcome, detail)
+            await self._again(lambda: self.stylist.finish_push(user, slot.day, outcome, detail))
         except Exception:
             log.exception("could not record the morning push of %s as %s", user, outcome)
 
@@ -118,7 +127,7 @@ class PushScheduler:
         if key is None:
             return "failed", "no chat for this user"
         try:
-            replies = await self.compose(key, day)
+            replies = await self._again(lambda: self.compose(key, day))  # nothing sent yet: safe to repeat
             if not replies:
                 return "skipped", "nothing to send"
             await retrying(lambda: sender.deliver(key, replies), DeliveryDelayed, tries=self.options.tries,
@@ -135,6 +144,11 @@ class PushScheduler:
             log.exception("morning push of %s failed", user)
             return "failed", type(exc).__name__
         return "sent", ""
+
+    async def _again(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run a step that sends nothing (claim, compose, record), retrying any error with backoff."""
+        return await retrying(attempt, Exception, tries=self.options.tries, base_delay=self.options.base_delay_s,
+                              sleep=self._sleep)
 
     async def _turn_off(self, user: str) -> None:
         try:

@@ -8,8 +8,9 @@ with the caption of whichever part carried one as the album's text.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.telegram.inbound import Refusal
 from dialog.messages import ChatKey, Incoming, Photo
@@ -17,7 +18,8 @@ from dialog.messages import ChatKey, Incoming, Photo
 MAX_PARTS = 10  # Telegram's own limit for one media group
 
 OnAlbum = Callable[[Incoming, list[Refusal]], Awaitable[None]]
-Spawn = Callable[[Awaitable[None]], object]  # starts a background task (the application's, so errors reach its handler)
+# starts a background task for an origin (the first part's update), so errors reach the central handler with it
+Spawn = Callable[[Coroutine[Any, Any, None], object], object]
 
 
 @dataclass(slots=True)
@@ -26,6 +28,7 @@ class _Album:
     parts: dict[int, asyncio.Task[Photo | Refusal | None]] = field(default_factory=dict)
     caption: str = ""
     timer: asyncio.TimerHandle | None = None
+    origin: object = None
 
 
 class AlbumCollector:
@@ -38,10 +41,10 @@ class AlbumCollector:
         self._albums: dict[tuple[str, str], _Album] = {}
 
     def add(self, key: ChatKey, group_id: str, message_id: int, caption: str,
-            photo: Awaitable[Photo | Refusal | None]) -> None:
+            photo: Awaitable[Photo | Refusal | None], origin: object = None) -> None:
         """Take one part; each part pushes the album's hand-over ``quiet_s`` further out."""
         slot = (key.chat, group_id)
-        album = self._albums.setdefault(slot, _Album(key))
+        album = self._albums.setdefault(slot, _Album(key, origin=origin))
         album.parts[message_id] = asyncio.ensure_future(photo)
         album.caption = album.caption or caption
         if album.timer is not None:
@@ -51,7 +54,7 @@ class AlbumCollector:
     def _hand_over(self, slot: tuple[str, str]) -> None:
         album = self._albums.pop(slot, None)  # a part arriving after this starts a new album
         if album is not None:
-            self.spawn(self._complete(album))
+            self.spawn(self._complete(album), album.origin)
 
     async def _complete(self, album: _Album) -> None:
         results = await asyncio.gather(*(album.parts[i] for i in sorted(album.parts)))

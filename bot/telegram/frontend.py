@@ -87,8 +87,8 @@ class TelegramFrontend:
         self.max_bytes = settings.max_image_bytes
         self.app = self._build()
         self.replies = ReplySender(self.app.bot)
-        self.albums = AlbumCollector(self._on_album, spawn=lambda coro: self.app.create_task(coro),
-                                     quiet_s=self.options.album_quiet_s)
+        self.albums = AlbumCollector(self._on_album, quiet_s=self.options.album_quiet_s,
+                                     spawn=lambda coro, origin: self.app.create_task(coro, update=origin))
         self._webhook: object | None = None
 
     def _build(self) -> Application:  # type: ignore[type-arg]
@@ -157,7 +157,7 @@ class TelegramFrontend:
         if message.media_group_id is not None:
             refused = refusal_for(message, self.max_bytes)
             photo = self._refused(refused) if refused is not None else photo_of(self.app.bot, message, self.max_bytes)
-            self.albums.add(key, message.media_group_id, message.message_id, message.caption or "", photo)
+            self.albums.add(key, message.media_group_id, message.message_id, message.caption or "", photo, update)
             return
         incoming = await to_incoming(self.app.bot, message, key, self.max_bytes)
         if isinstance(incoming, Refusal):
