@@ -1,6 +1,6 @@
 """Photo uploads from many Telegram users at once: the whole path against the engine alone, same run.
 
-    PYTHONPATH=. HF_HUB_OFFLINE=1 python -m bench.telegram_load [--users 50] [--photos 2]
+    PYTHONPATH=. HF_HUB_OFFLINE=1 python -m bench.telegram_load [--users 50] [--photos 2] [--database-url URL]
 
 ``--users`` people each send ``--photos`` sample photos one after another (the next once the reply came), all
 people at once. Three paths, each on fresh user ids (the engine deduplicates per user only, so every path tags
@@ -57,14 +57,14 @@ async def _drive(upload: Upload, users: list[int], photos: int) -> dict[str, flo
             "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))]), "wall_s": round(wall, 1)}
 
 
-async def run(users: int, photos: int) -> dict[str, object]:
+async def run(users: int, photos: int, database_url: str | None = None) -> dict[str, object]:
     """Measure the three paths; return the figures."""
     api = FakeBotApi()
     await api.start()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, data_dir=Path(tmp), device="cpu",  # type: ignore[call-arg]
                             model_cache_dir=default_data_dir() / "cache", telegram_token=SecretStr(TOKEN),
-                            telegram_api_url=api.root)
+                            telegram_api_url=api.root, database_url=database_url)
         stylist = await Stylist.open(settings, weather=WeatherService(None))
         states = MemoryStateStore()
         ctx = DialogContext(stylist=stylist, understander=Understander(SentenceEncoder.load()), states=states,
@@ -80,13 +80,15 @@ async def run(users: int, photos: int) -> dict[str, object]:
             await conversation.handle(Incoming(ChatKey("web", str(user), str(user)), photos=(Photo(data, name),)))
 
         async def telegram(user: int, data: bytes, name: str) -> None:
-            before = len(api.sent(user))
+            before = api.sent_count[user]
             await api.send(user, photo=api.photo_sizes(data))
-            await api.wait_for(lambda a: len(a.sent(user)) > before, limit_s=600)
+            await api.wait_for(lambda a: a.sent_count[user] > before, limit_s=600)
 
         for user in range(1, users + 1):  # everyone has talked before: no greeting in the way
             for platform in ("web", "telegram"):
                 await states.set(ChatKey(platform, str(user), str(user)), DialogState())
+            for platform in ("engine", "web", "telegram"):  # user rows exist, as for people who talked before
+                await stylist.update_profile(f"{platform}:{user}", push_enabled=False)
         await stylist.add_garments("warm-up", [PhotoInput(SAMPLES[0].read_bytes(), SAMPLES[0].name)])
         people = list(range(1, users + 1))
         figures = {"engine": await _drive(engine_alone, people, photos),
@@ -104,10 +106,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--photos", type=int, default=2)
+    parser.add_argument("--database-url", help="an empty database (e.g. PostgreSQL); default: SQLite in a temp dir")
     args = parser.parse_args()
     if args.users < 1 or args.photos < 1:
         parser.error("--users and --photos must be at least 1")
-    print(json.dumps(asyncio.run(run(args.users, args.photos)), indent=2))
+    print(json.dumps(asyncio.run(run(args.users, args.photos, args.database_url)), indent=2))
 
 
 if __name__ == "__main__":

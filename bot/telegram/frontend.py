@@ -7,12 +7,13 @@ traceback, then apologises; a user who blocked the bot gets their morning push t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import BotCommand, ChatMember, Update
+from telegram import Bot, BotCommand, ChatMember, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -87,14 +88,21 @@ class TelegramFrontend:
         self.max_bytes = settings.max_image_bytes
         self.app = self._build()
         self.replies = ReplySender(self.app.bot)
+        # Downloads and "typing..." are not messages: they skip the flood limiter that paces what we send
+        # (it would count three requests per photo against Telegram's ~30 messages a second).
+        self.fetcher = Bot(self._token(), base_url=f"{settings.telegram_api_url}/bot",
+                           base_file_url=f"{settings.telegram_api_url}/file/bot")
         self.albums = AlbumCollector(self._on_album, quiet_s=self.options.album_quiet_s,
                                      spawn=lambda coro, origin: self.app.create_task(coro, update=origin))
         self._webhook: object | None = None
 
+    def _token(self) -> str:
+        assert self.settings.telegram_token is not None
+        return self.settings.telegram_token.get_secret_value()
+
     def _build(self) -> Application:  # type: ignore[type-arg]
         root = self.settings.telegram_api_url
-        token = self.settings.telegram_token.get_secret_value()  # type: ignore[union-attr]
-        builder = (Application.builder().token(token)
+        builder = (Application.builder().token(self._token())
                    .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
                    .rate_limiter(AIORateLimiter(max_retries=self.options.flood_retries))
                    .concurrent_updates(self.options.concurrent_updates)
@@ -114,6 +122,7 @@ class TelegramFrontend:
     async def start(self) -> None:
         """Connect (getMe), register the command menu, and start long polling or the webhook receiver."""
         await self.app.initialize()
+        await self.fetcher.initialize()
         if not self.options.receive:
             log.info("telegram: send-only as @%s", self.app.bot.username)
             return
@@ -141,11 +150,13 @@ class TelegramFrontend:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.fetcher.shutdown()
 
     # ---- inbound --------------------------------------------------------------------------------------------
 
     async def _answer(self, incoming: Incoming, notes: Sequence[Refusal] = ()) -> None:
-        await self.app.bot.send_chat_action(int(incoming.key.chat), ChatAction.TYPING)
+        with contextlib.suppress(RetryAfter):  # "typing..." is a courtesy: never wait for it
+            await self.fetcher.send_chat_action(int(incoming.key.chat), ChatAction.TYPING)
         replies = await self.handle(incoming)
         await self.replies.send(int(incoming.key.chat), [*(Reply(text=n.text) for n in notes), *replies])
 
@@ -156,10 +167,10 @@ class TelegramFrontend:
             return
         if message.media_group_id is not None:
             refused = refusal_for(message, self.max_bytes)
-            photo = self._refused(refused) if refused is not None else photo_of(self.app.bot, message, self.max_bytes)
+            photo = self._refused(refused) if refused is not None else photo_of(self.fetcher, message, self.max_bytes)
             self.albums.add(key, message.media_group_id, message.message_id, message.caption or "", photo, update)
             return
-        incoming = await to_incoming(self.app.bot, message, key, self.max_bytes)
+        incoming = await to_incoming(self.fetcher, message, key, self.max_bytes)
         if isinstance(incoming, Refusal):
             await self.replies.send(message.chat.id, [Reply(text=incoming.text)])
             return

@@ -6,11 +6,12 @@ Anything the dialog cannot take (stickers, voice, videos, PDFs, files over the s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot, Document, Message, PhotoSize
-from telegram.error import BadRequest, NetworkError
+from telegram import Bot, Document, File, Message, PhotoSize
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot import texts
 from dialog.messages import ChatKey, Incoming, Photo
@@ -74,10 +75,20 @@ def refusal_for(message: Message, max_bytes: int) -> Refusal | None:
     return None
 
 
+async def _get_file(bot: Bot, file_id: str, tries: int = 3) -> File:
+    """Call getFile, waiting out flood control (this bot has no rate limiter of its own)."""
+    for _ in range(tries - 1):
+        try:
+            return await bot.get_file(file_id)
+        except RetryAfter as exc:
+            await asyncio.sleep(min(30.0, exc._retry_after.total_seconds()))
+    return await bot.get_file(file_id)
+
+
 async def download(bot: Bot, file_id: str, name: str, max_bytes: int) -> Photo | Refusal:
     """Fetch one file's bytes through getFile; a failure or an oversized file becomes a ``Refusal``."""
     try:
-        remote = await bot.get_file(file_id)
+        remote = await _get_file(bot, file_id)
         if (remote.file_size or 0) > max_bytes:
             return Refusal(texts.TOO_BIG.format(size=round((remote.file_size or 0) / 2**20),
                                                 limit=max_bytes // 2**20))

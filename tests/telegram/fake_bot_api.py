@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,8 @@ from typing import Any
 from aiohttp import web
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
-BOT_API_FILE_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files, as the real Bot API does
+BOT_API_FILE_LIMIT = 20 * 1024 * 1024
+SEND_METHODS = ("sendMessage", "sendPhoto", "sendMediaGroup")  # getFile refuses bigger files, as the real Bot API does
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def chat_id(self) -> int | None:
@@ -75,6 +78,7 @@ class FakeBotApi:
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
         self.root = ""
+        self.sent_count: Counter[int] = Counter()  # messages per chat, for waiting cheaply under load
         self.polls = 0  # getUpdates calls (kept out of ``calls``: long polling would flood it)
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[_Failure]] = {}
@@ -165,8 +169,7 @@ class FakeBotApi:
 
     # ---- reading: what the bot did ---------------------------------------------------------------------------
 
-    def sent(self, chat_id: int | None = None, methods: tuple[str, ...] = ("sendMessage", "sendPhoto",
-                                                                              "sendMediaGroup")) -> list[Call]:
+    def sent(self, chat_id: int | None = None, methods: tuple[str, ...] = SEND_METHODS) -> list[Call]:
         """Return the messages the bot sent (to one chat), in order."""
         return [c for c in self.calls if c.method in methods and (chat_id is None or c.chat_id == chat_id)]
 
@@ -203,6 +206,8 @@ class FakeBotApi:
             self.polls += 1
         else:
             self.calls.append(call)
+            if method in SEND_METHODS and call.chat_id is not None:
+                self.sent_count[call.chat_id] += 1
             async with self._changed:
                 self._changed.notify_all()
         failure = self._take_failure(call)
