@@ -60,7 +60,7 @@ def load_embedded(data_dir: Path, threads: int) -> Any:
 
 
 def _images(count: int) -> list[Any]:
-    from engine.imaging import decode_image
+    from engine.images.decoding import decode_image
 
     files = sorted(SAMPLES.glob("*.jpg"))
     return [
@@ -73,7 +73,7 @@ def _images(count: int) -> list[Any]:
 async def _rounds(
     encoder: Any, callers: int, rounds: int, max_wait_ms: float, threads: int
 ) -> dict[str, list[float]]:
-    from engine.batcher import BatchPlan, EncoderBatcher
+    from engine.encoders.batcher import BatchPlan, EncoderBatcher
 
     images = _images(callers)
     plan = BatchPlan.for_device(getattr(encoder, "device", "cpu") == "cuda", threads)

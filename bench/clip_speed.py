@@ -101,7 +101,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
     """Run one measurement in this process and return its figures."""
     os.environ["OMP_NUM_THREADS"] = str(threads)
     from bench.batcher_speed import load_embedded
-    from engine.imaging import decode_image
+    from engine.images.decoding import decode_image
 
     start = time.perf_counter()
     encoder = load_embedded(cache, threads) if variant.startswith("embedded") else _random_clip(threads)

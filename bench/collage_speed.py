@@ -25,8 +25,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from engine.collage import BACKGROUND, JPEG_QUALITY, CollagePiece, render_collage
-from engine.colors import extract_colors
+from engine.images.collage import BACKGROUND, JPEG_QUALITY, CollagePiece, render_collage
+from engine.tagging.colors import extract_colors
 
 WARDROBE = Path(__file__).resolve().parent.parent / "samples" / "wardrobe"
 LOOKS = {

@@ -1,4 +1,4 @@
-"""Colour and pattern accuracy of ``engine.colors`` / ``engine.attributes`` on the by-eye labelled photos.
+"""Colour and pattern accuracy of ``engine.tagging.colors`` and ``.attributes`` on the by-eye labelled photos.
 
     python -m bench.color_accuracy [--data ../shared/data] [--split validation|test]
     python -m bench.color_accuracy --named
@@ -26,9 +26,9 @@ from pathlib import Path
 from PIL import Image
 
 from config.vocabulary import COLOR_NAMES, PATTERNS
-from engine.attributes import infer_pattern
-from engine.colors import extract_colors
 from engine.encoders.base import Encoder
+from engine.tagging.attributes import infer_pattern
+from engine.tagging.colors import extract_colors
 from models.pixels import working_rgb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ NAMED = {
 
 def named_colours() -> None:
     """Print how the palette names each of ``NAMED`` and the count named as expected."""
-    from engine.colors import name_colors
+    from engine.tagging.colors import name_colors
     from models.pixels import hex_to_lab
 
     wrong = []

@@ -31,9 +31,10 @@ from functools import partial
 import numpy as np
 
 from config.vocabulary import load_vocabulary
-from engine.compat import CompatScorer, item_features
-from engine.composer import Candidate, ComposeResult, compose, compose_exhaustive, search_space
 from engine.looks import OutfitRequest, Weather
+from engine.outfits.composer import Candidate, ComposeResult, compose, compose_exhaustive, search_space
+from engine.outfits.features import item_features
+from engine.outfits.model import CompatScorer
 from engine.types import Color, Garment, Tags
 
 SLOT_SHARES = {"top": 0.30, "bottom": 0.18, "onepiece": 0.07, "shoes": 0.13, "outer": 0.10, "bag": 0.06,

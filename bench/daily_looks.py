@@ -24,18 +24,19 @@ import numpy as np
 
 from bench.compose_speed import synthetic_wardrobe
 from config.settings import load_settings
-from engine.compat import CompatScorer
-from engine.composer import compose
-from engine.db import GarmentRow, UserRow
 from engine.looks import OutfitRequest
+from engine.outfits.composer import compose
+from engine.outfits.model import CompatScorer
+from engine.storage.db import GarmentRow, UserRow
 from engine.stylist import Stylist
-from engine.weather import WeatherService, seasonal_default
+from engine.weather.service import seasonal_default
 
 DAY = date(2026, 11, 27)
 
 
 async def _fill(stylist: Stylist, users: int, items: int, dim: int) -> list[str]:
     rng = np.random.default_rng(0)
+    now = stylist.clock.now()
     ids = []
     for u in range(users):
         user_id = f"user{u:05d}"
@@ -48,9 +49,9 @@ async def _fill(stylist: Stylist, users: int, items: int, dim: int) -> list[str]
             rows.append(GarmentRow(id=f"{u:05d}{c.garment.id[-5:]}", user_id=user_id, image_hash=fake_hash,
                                    thumb_hash=fake_hash, tags=c.garment.tags.to_dict(), embedding=vector.tobytes(),
                                    encoder=stylist.tagger.encoder.name, indexed=True,
-                                   in_laundry=c.garment.in_laundry))
+                                   in_laundry=c.garment.in_laundry, created_at=now, updated_at=now))
         async with stylist.db.session() as session:
-            session.add(UserRow(id=user_id))
+            session.add(UserRow(id=user_id, created_at=now))
             await session.commit()
             session.add_all(rows)
             await session.commit()
@@ -82,7 +83,7 @@ async def run(users: int, items: int, concurrency: int) -> None:
     """Fill, then time daily looks sequentially and concurrently, and compose alone."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=Path(tmp), weather_url="")
-        stylist = await Stylist.open(settings, weather=WeatherService(None))
+        stylist = await Stylist.open(settings)
         try:
             start = time.perf_counter()
             user_ids = await _fill(stylist, users, items, stylist.tagger.encoder.dim)

@@ -71,7 +71,7 @@ def _photos(folder: Path) -> list[Path]:
 
 
 def _decode(blob: bytes) -> Any:
-    from engine.imaging import decode_image
+    from engine.images.decoding import decode_image
 
     return decode_image(blob, max_bytes=1 << 26, max_pixels=1 << 26)
 

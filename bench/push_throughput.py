@@ -20,7 +20,7 @@ import logging
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -32,9 +32,9 @@ from dialog.context import DialogContext
 from dialog.conversation import Conversation
 from dialog.nlu import Understander
 from dialog.state import MemoryStateStore
-from engine import PhotoInput, SentenceEncoder, Stylist
-from engine.db import GarmentRow, UserRow
-from engine.weather import WeatherService
+from engine import FixedClock, PhotoInput, SentenceEncoder, Stylist
+from engine.storage.db import GarmentRow, UserRow
+from engine.weather.service import WeatherService
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "wardrobe"
@@ -49,7 +49,8 @@ async def _users(stylist: Stylist, count: int) -> None:
     rows = await stylist.wardrobe(template)
     async with stylist.db.session() as session:
         originals = [await session.get(GarmentRow, g.id) for g in rows]
-        session.add_all(UserRow(id=f"telegram:{n}", timezone="Europe/Berlin", push_enabled=True)
+        at = stylist.clock.now()
+        session.add_all(UserRow(id=f"telegram:{n}", timezone="Europe/Berlin", push_enabled=True, created_at=at)
                         for n in range(2, count + 1))
         await session.commit()  # the users first: garments refer to them
         for n in range(2, count + 1):
@@ -57,7 +58,8 @@ async def _users(stylist: Stylist, count: int) -> None:
                 assert row is not None
                 session.add(GarmentRow(id=f"{n:06d}{i:04d}", user_id=f"telegram:{n}", image_hash=row.image_hash,
                                        thumb_hash=row.thumb_hash, tags=row.tags, corrections=row.corrections,
-                                       embedding=row.embedding, encoder=row.encoder, indexed=True))
+                                       embedding=row.embedding, encoder=row.encoder, indexed=True,
+                                       created_at=at, updated_at=at))
         await session.commit()
     await stylist.update_profile(template, timezone="Europe/Berlin", push_enabled=True)
 
@@ -73,29 +75,28 @@ async def run(users: int, rate: float, workers: int, database_url: str | None) -
                         database_url=database_url)
         base_url = base.resolved_database_url
         understander = Understander(SentenceEncoder.load())
-        stylists = [await Stylist.open(base, weather=WeatherService(None))]
+        clock = FixedClock(AT_0730_BERLIN)
+        stylists = [await Stylist.open(base, weather=WeatherService(None), clock=clock)]
         await _users(stylists[0], users)
         for _ in range(workers - 1):
-            stylists.append(await Stylist.open(base, encoder=stylists[0].tagger.encoder, weather=WeatherService(None)))
+            stylists.append(await Stylist.open(base, encoder=stylists[0].tagger.encoder, weather=WeatherService(None),
+                                               clock=clock))
         states = MemoryStateStore()
-        now = [AT_0730_BERLIN]
         schedulers, frontends = [], []
         for stylist in stylists:
-            ctx = DialogContext(stylist=stylist, understander=understander, states=states, settings=base,
-                                clock=lambda: now[0])
+            ctx = DialogContext(stylist=stylist, understander=understander, states=states, settings=base)
             conversation = Conversation(ctx)
             frontend = await start_telegram(base, conversation.handle, stylist,
                                             TelegramOptions(receive=False, flood_retries=3))
             assert frontend is not None
             frontends.append(frontend)
-            schedulers.append(morning_push(base, stylist, conversation, [frontend],
-                                           clock=lambda: now[0]))
+            schedulers.append(morning_push(base, stylist, conversation, [frontend]))
         start = time.perf_counter()
         reports = await asyncio.gather(*(s.tick() for s in schedulers))
         wall = time.perf_counter() - start
-        now[0] += timedelta(minutes=1)  # the next minute's pass picks up pushes whose claim failed
+        clock.advance(minutes=1)  # the next minute's pass picks up pushes whose claim failed
         retried = await asyncio.gather(*(s.tick() for s in schedulers))
-        statuses = Counter([await stylists[0].push_status(f"telegram:{n}", now[0].date()) or "unclaimed"
+        statuses = Counter([await stylists[0].push_status(f"telegram:{n}", clock.now().date()) or "unclaimed"
                             for n in range(1, users + 1)])
         for frontend in frontends:
             await frontend.stop()

@@ -37,7 +37,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
     os.environ["OMP_NUM_THREADS"] = str(threads)
     from config.settings import load_settings
     from engine.encoders.embedded import EmbeddedEncoder
-    from engine.tagger import build_tagger
+    from engine.tagging.tagger import build_tagger
     from engine.types import PhotoInput
 
     settings = load_settings(data_dir=cache / "data", model_cache_dir=cache, encoder_threads=threads)

@@ -31,7 +31,7 @@ from dialog.messages import ChatKey, Incoming, Photo
 from dialog.nlu import Understander
 from dialog.state import DialogState, MemoryStateStore
 from engine import PhotoInput, SentenceEncoder, Stylist
-from engine.weather import WeatherService
+from engine.weather.service import WeatherService
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "samples" / "wardrobe").glob("*.jpg"))

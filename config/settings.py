@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -28,6 +29,28 @@ _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 class SettingsError(ValueError):
     """Raised with a human-readable message when a setting is invalid."""
+
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "token", "xxxxxxxxxxxxxxxx", "your-token-here"}
+
+
+def is_loopback(host: str) -> bool:
+    """Return True when ``host`` names this machine only (127.0.0.0/8, ::1 or localhost)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_web_exposure(host: str, token: SecretStr | str | None) -> None:
+    """Refuse a web chat reachable from other machines unless it is protected by an access token."""
+    if not is_loopback(host) and not token:
+        raise SettingsError(
+            f"STYLIST_WEB_TOKEN must be set to serve the web chat on {host} (not a loopback address); "
+            "or keep STYLIST_WEB_HOST=127.0.0.1"
+        )
 
 
 class Settings(BaseSettings):
@@ -59,6 +82,12 @@ class Settings(BaseSettings):
     # morning push: how late a missed push may still go out, and how fast pushes are sent
     push_grace_minutes: int = Field(default=120, ge=5, le=24 * 60)
     push_rate_per_s: float = Field(default=20.0, gt=0, le=1000)
+    # the local web chat: loopback by default; any other address needs the access token
+    web_enabled: bool = True
+    web_host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_token: SecretStr | None = None
+    web_secret: SecretStr | None = None  # signs the browser cookies; generated and kept in the data dir if unset
 
     @field_validator("encoder")
     @classmethod
@@ -118,7 +147,7 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if not isinstance(raw, str) or not _WEBHOOK_SECRET.match(raw) or raw.lower() in {"changeme", "secret"}:
+        if not isinstance(raw, str) or not _WEBHOOK_SECRET.match(raw) or raw.lower() in _PLACEHOLDERS:
             raise ValueError("must be 1-256 letters, digits, _ or - (and not a placeholder)")
         return raw
 
@@ -135,6 +164,22 @@ class Settings(BaseSettings):
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise ValueError("STYLIST_TELEGRAM_WEBHOOK_URL needs STYLIST_TELEGRAM_WEBHOOK_SECRET "
                              "(Telegram sends it with every update; requests without it are refused)")
+        return self
+
+    @field_validator("web_token", "web_secret")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        if len(secret) < 16 or secret.lower() in _PLACEHOLDERS:
+            raise ValueError("must be at least 16 characters and not a placeholder (try: openssl rand -hex 16)")
+        return value
+
+    @model_validator(mode="after")
+    def _web_exposure(self) -> Settings:
+        if self.web_enabled:
+            check_web_exposure(self.web_host, self.web_token)
         return self
 
     @property
@@ -167,7 +212,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
+            message = str(err["msg"]).removeprefix("Value error, ")
             field = ".".join(str(p) for p in err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
             problems.append(f"STYLIST_{field.upper()}: {message}" if field else message)
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

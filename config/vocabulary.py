@@ -1,9 +1,14 @@
-"""The shared vocabulary (types, palette, occasions), loaded from data files so adding a type needs no code."""
+"""The shared vocabulary, loaded from data files (``config/data``) so that adding a type or a word needs no code.
+
+types.csv (fine types: category, outfit slot, warmth, formality, seasons), palette.csv (colour names and their
+references), occasions.csv, slots.csv (the outfit slots in look order), templates.csv (the slots a look must
+fill) and synonyms.csv (what words mean beyond the vocabulary's own names: search and the dialog's slot filling).
+"""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -16,6 +21,8 @@ COLOR_NAMES = (
 PATTERNS = ("solid", "striped", "checked", "floral", "dotted", "printed")
 FORMALITIES = ("casual", "smart-casual", "formal", "sport")
 SEASONS = ("spring", "summer", "autumn", "winter")
+WARMTH_WORDS = ("warm", "light")  # what a search or a request may ask of warmth
+NO_SLOT = "none"  # the slot of types never composed into outfits (innerwear, other)
 # Tags whose confidence is below this are shown to the user to confirm or correct (the tagger's confidences are
 # calibrated probabilities, so this is "asked when wrong more than 40% of the time").
 CONFIRM_BELOW = 0.6
@@ -48,6 +55,24 @@ class Occasion:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class OutfitSlot:
+    """A place in an outfit (one item each), in look order; ``main`` slots make the look, the others accessorise."""
+
+    name: str
+    main: bool
+    singular: str  # "a top": what the user lacks when the slot is empty
+    plural: str
+
+
+@dataclass(frozen=True, slots=True)
+class Synonym:
+    """A phrase and what it means, as ``kind:value`` targets (e.g. "dark blue" -> ``color:navy``)."""
+
+    phrase: str
+    targets: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """All vocabularies, keyed by name."""
@@ -58,6 +83,9 @@ class Vocabulary:
     # calibrated reference colours per name (hex) that colour naming matches against; ``palette`` holds
     # each name's display swatch
     palette_refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    slots: dict[str, OutfitSlot] = field(default_factory=dict)  # in look order
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> required slots, in trial order
+    synonyms: tuple[Synonym, ...] = ()
 
     def type_of(self, name: str) -> GarmentType:
         """Return a type by name, falling back to ``other`` for unknown names."""
@@ -109,7 +137,45 @@ def load_vocabulary() -> Vocabulary:
         )
         for row in _rows("occasions.csv")
     }
-    return Vocabulary(types=types, palette=palette, occasions=occasions, palette_refs=palette_refs)
+    slots = _slots(types)
+    vocabulary = Vocabulary(types=types, palette=palette, occasions=occasions, palette_refs=palette_refs,
+                            slots=slots, templates=_templates(slots))
+    return replace(vocabulary, synonyms=_synonyms(vocabulary))
+
+
+def _slots(types: dict[str, GarmentType]) -> dict[str, OutfitSlot]:
+    slots = {row["slot"]: OutfitSlot(row["slot"], row["main"] == "yes", row["singular"], row["plural"])
+             for row in _rows("slots.csv")}
+    for garment_type in types.values():
+        if garment_type.slot not in slots and garment_type.slot != NO_SLOT:
+            raise ValueError(f"types.csv:{garment_type.name}: slot {garment_type.slot!r} is not in slots.csv")
+    return slots
+
+
+def _templates(slots: dict[str, OutfitSlot]) -> dict[str, tuple[str, ...]]:
+    templates = {}
+    for row in _rows("templates.csv"):
+        templates[row["template"]] = _check(tuple(row["required"].split()), tuple(slots), "templates.csv")
+    return templates
+
+
+def _synonyms(vocabulary: Vocabulary) -> tuple[Synonym, ...]:
+    """Read synonyms.csv, checking that every target names a value of the vocabulary."""
+    allowed = {
+        "color": COLOR_NAMES, "type": tuple(vocabulary.types), "category": CATEGORIES, "pattern": PATTERNS,
+        "formality": FORMALITIES, "season": SEASONS, "warmth": WARMTH_WORDS,
+    }
+    synonyms = []
+    for row in _rows("synonyms.csv"):
+        targets = tuple(row["means"].split())
+        for target in targets:
+            kind, _, value = target.partition(":")
+            if value not in allowed.get(kind, ()):
+                raise ValueError(f"synonyms.csv:{row['phrase']}: {target!r} is not a vocabulary value")
+        if not row["phrase"].strip() or not targets:
+            raise ValueError(f"synonyms.csv: a row needs a phrase and what it means, got {row!r}")
+        synonyms.append(Synonym(row["phrase"].strip(), targets))
+    return tuple(synonyms)
 
 
 def _palette(rows: list[dict[str, str]]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

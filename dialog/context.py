@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,11 +26,6 @@ class Understander(Protocol):
         ...
 
 
-def utc_now() -> datetime:
-    """Return the current time in UTC (the default clock)."""
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class DialogContext:
     """The dialog's dependencies, built once at the composition root and passed to every handler."""
@@ -40,7 +34,6 @@ class DialogContext:
     understander: Understander
     states: StateStore
     settings: Settings
-    clock: Callable[[], datetime] = utc_now
     samples: Path | None = None  # the bundled sample wardrobe (``samples/wardrobe``), offered at onboarding
 
 
@@ -59,6 +52,7 @@ class Turn:
     routes: Routes | None = None  # the composed routes, for handlers that hand a turn on (quick-reply chips)
     next_state: DialogState | None = None
     forgotten: bool = False  # forget-me ran: store no state, so the next message is a first contact
+    _today: date | None = None
 
     @property
     def user(self) -> str:
@@ -100,5 +94,7 @@ class Turn:
         self.move(ConvState.IDLE)
 
     async def today(self) -> date:
-        """Return the user's local date."""
-        return self.ctx.clock().date()
+        """Return the user's local date, by the stylist's clock and the user's time zone."""
+        if self._today is None:
+            self._today = await self.ctx.stylist.today(self.user)
+        return self._today

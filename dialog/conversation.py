@@ -10,7 +10,7 @@ from dataclasses import replace
 from dialog import corrections, finding, general, onboarding, outfits, settings, shopping, texts, wardrobe
 from dialog.context import BadRequest, DialogContext, Turn
 from dialog.locks import KeyedLocks
-from dialog.messages import Incoming, Reply
+from dialog.messages import ChatKey, Incoming, Reply
 from dialog.router import Router, Routes, compose
 from dialog.state import ConvState, DialogState
 from dialog.understanding import Intent, Slots, Understanding
@@ -51,6 +51,18 @@ class Conversation:
                 log.exception("turn of %s/%s failed", incoming.key.platform, incoming.key.chat)
                 return [Reply(text=texts.SORRY)]
 
+    async def morning_look(self, key: ChatKey) -> list[Reply]:
+        """Return the look of the day as a push for ``key``, remembered so its buttons and "another one" work.
+
+        Engine errors (an empty wardrobe...) are raised for the scheduler to decide; nothing is sent for them.
+        """
+        async with self.locks.hold(key):
+            stored = await self.ctx.states.get(key)
+            turn = Turn(Incoming(key), self.ctx, stored or DialogState(), routes=self.routes)
+            replies = await outfits.today(turn)
+            await self._save(turn, stored)
+            return replies
+
     async def _turn(self, incoming: Incoming) -> list[Reply]:
         text = incoming.text.strip()
         if len(text) > MAX_TEXT_CHARS:
@@ -79,10 +91,12 @@ class Conversation:
             if not incoming.photos and turn.understanding.intent in GREETINGS:
                 return greeting
             return greeting + await self._by_intent(turn)
-        if turn.state.name is not ConvState.IDLE:
+        # Photos are never an answer to a question (a caption "yes" must not confirm forget-me).
+        if turn.state.name is not ConvState.IDLE and not incoming.photos:
             answered = await self.routes.states[turn.state.name](turn)
             if answered is not None:
                 return answered
+        if turn.state.name is not ConvState.IDLE:
             turn.idle()  # not an answer to the question: the user moved on
         return await self._by_intent(turn)
 

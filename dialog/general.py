@@ -47,7 +47,9 @@ async def _forget(turn: Turn) -> list[Reply]:
     await turn.ctx.states.delete(turn.incoming.key)
     turn.next_state = None
     turn.forgotten = True  # no state is stored: the next message is a first contact again
-    return [Reply(text=texts.FORGOTTEN.format(n=report.garments))]
+    # the event tells each front-end to drop what it keeps itself (the web chat's transcript and pictures)
+    text = texts.FORGOTTEN.format(pieces=texts.count_of(report.garments, "piece"))
+    return [Reply(text=text, extra={"event": "forgotten"})]
 
 
 async def confirm(turn: Turn) -> list[Reply]:

@@ -80,14 +80,17 @@ class Action:
 class ChatKey:
     """Who a message is from: platform, chat (a DM, channel or browser) and user. Conversation state key."""
 
-    platform: str  # "web", "terminal", "telegram", "slack"
+    platform: str  # "web", "cli", "telegram", "slack"
     chat: str
     user: str
 
     @property
     def user_id(self) -> str:
-        """Return the engine's user id: one wardrobe per person per platform (Slack users include the team)."""
-        return f"{self.platform}:{self.user}"
+        """Return the engine's user id: one wardrobe per person per platform (Slack users include the team).
+
+        The command line's ``stylist chat --user ID`` talks about the same wardrobe as ``stylist add --user ID``.
+        """
+        return self.user if self.platform == "cli" else f"{self.platform}:{self.user}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,8 @@ def confirm_buttons(garment: Garment) -> tuple[tuple[Button, ...], ...]:
     """Return one row per unsure tag: confirm it, or fix it."""
     rows = []
     for field in garment.tags.to_confirm():
-        value = tag_value(garment, field)[:20]
+        value = tag_value(garment, field)
+        value = value if len(value) <= 32 else field  # long season lists: the caption shows them
         rows.append((
             Button(texts.BTN_CONFIRM_TAG.format(value=value), Action(ActionKind.CONFIRM_TAG, (garment.id, field))),
             Button(texts.BTN_FIX_TAG.format(value=value), Action(ActionKind.CORRECT_TAG, (garment.id, field))),
@@ -98,7 +99,7 @@ async def look_reply(stylist: Stylist, look: Look, *, missing: Sequence[str] = (
     """Return a look as its collage, its one-line reason and the weather, with feedback buttons."""
     collage = await stylist.collage(look, fmt="JPEG")
     weather = weather_line(look.weather)
-    lines = [intro, look.reason, weather]
+    lines = [intro]  # the reason and the weather are the picture's caption: not said twice
     if missing:
         lines.append(texts.LOOK_MISSING.format(what=texts.listing(list(missing))).capitalize())
     text = "\n".join(line for line in lines if line)

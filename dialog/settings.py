@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import time
 
 from dialog import texts
@@ -69,16 +69,17 @@ async def ask_city(turn: Turn, state: ConvState = ConvState.WAITING_CITY, skip: 
 
 
 async def set_city(turn: Turn, name: str) -> list[Reply] | None:
-    """Look a city up and use it; several matches become buttons; None when the text names no city."""
+    """Use the most populous city of that name, offering the others; None when the text names no city."""
     places = await turn.stylist.find_places(name.strip()[:80], limit=5)
     if not places:
         return None
-    if len(places) == 1:
-        return await _use_place(turn, places[0])
-    turn.remember(places=[asdict(p) for p in places])
-    buttons = tuple((Button(p.name or f"{p.latitude:.1f}, {p.longitude:.1f}",
-                            Action(ActionKind.SETTING, ("place", str(i)))),) for i, p in enumerate(places))
-    return [Reply(text=texts.CITY_WHICH.format(name=name.strip()[:40]), buttons=buttons)]
+    replies = await _use_place(turn, places[0])
+    if len(places) > 1:
+        turn.remember(places=[asdict(p) for p in places])
+        others = tuple((Button(p.name or f"{p.latitude:.1f}, {p.longitude:.1f}",
+                               Action(ActionKind.SETTING, ("place", str(i)))),) for i, p in enumerate(places) if i)
+        replies[0] = replace(replies[0], text=f"{replies[0].text}\n{texts.CITY_OTHERS}", buttons=others)
+    return replies
 
 
 async def _use_place(turn: Turn, place: Location) -> list[Reply]:
@@ -88,7 +89,7 @@ async def _use_place(turn: Turn, place: Location) -> list[Reply]:
     replies = [Reply(text=texts.CITY_SET.format(city=place.name or "there"))]
     if turn.state.name is ConvState.ONBOARD_CITY:
         replies.append(ask_push_time(turn, ConvState.ONBOARD_PUSH))
-    else:
+    elif turn.state.name is ConvState.WAITING_CITY:
         turn.idle()
     return replies
 
@@ -165,7 +166,7 @@ async def waiting_city(turn: Turn) -> list[Reply] | None:
     if not text or turn.incoming.photos or len(text) > 80:
         return None
     replies = await set_city(turn, turn.slots.value or text)
-    if replies is None and turn.understanding.intent in (Intent.FALLBACK, Intent.SETTINGS):
+    if replies is None and turn.understanding.intent is Intent.FALLBACK:
         return [Reply(text=texts.CITY_UNKNOWN.format(name=text[:40]))]  # still waiting: a typo, probably
     return replies
 

@@ -139,7 +139,7 @@ def _known_state(value: str) -> ConvState:
 
 
 class SqlStateStore:
-    """States in the SQL database of the settings (table ``dialog_state``, created by the migrations)."""
+    """States in the SQL database of the settings (table ``dialog_state``, made by the stylist's migrations)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -152,11 +152,6 @@ class SqlStateStore:
         if engine.dialect.name == "sqlite":  # the engine's own connections write the same file: wait, don't fail
             event.listen(engine.sync_engine, "connect", _sqlite_busy_timeout)
         return cls(engine)
-
-    async def create_table(self) -> None:
-        """Create the ``dialog_state`` table if missing (for databases not managed by the migrations)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(lambda sync: DialogStateRow.__table__.create(sync, checkfirst=True))  # type: ignore[attr-defined]
 
     async def get(self, key: ChatKey) -> DialogState | None:
         """Return the stored state of ``key``, or None."""

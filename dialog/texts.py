@@ -57,7 +57,7 @@ CORRECTED = "Got it: it's {value} now."
 ASK_CORRECTION = "What is the right {field}? Tap one or type it."
 NOT_A_VALUE = "I didn't catch a {field} in that. Try one of these:"
 EMPTY_WARDROBE = "Your wardrobe is empty. Send me photos of your clothes to start."
-WARDROBE_SUMMARY = "You have {n} pieces: {counts}."
+WARDROBE_SUMMARY = "You have {pieces}: {counts}."
 NO_MATCHING_ITEMS = "You don't have any {what} yet."
 IN_LAUNDRY_NOTE = "In the laundry: {names}."
 NO_SUCH_ITEM = "I can't find {what} in your wardrobe."
@@ -70,7 +70,7 @@ KEEP = "Keep it"
 REMOVE = "Remove"
 LAUNDRY_IN = "Your {what} is in the laundry: I'll leave it out of looks until it's back."
 LAUNDRY_OUT = "Your {what} is back: I'll use it in looks again."
-LAUNDRY_ALL_OUT = "Everything is back from the laundry ({n} pieces)."
+LAUNDRY_ALL_OUT = "Everything is back from the laundry ({pieces})."
 LAUNDRY_NONE = "Nothing is in the laundry."
 WHAT_TO_CORRECT = "What should I change about your {what}? E.g. \"it's navy\" or \"it's a skirt\"."
 SIMILAR_FOUND = "The closest pieces you own:"
@@ -118,7 +118,7 @@ PUSH_ON_AT = "at {time} on {days}"
 PUSH_OFF = "off"
 NO_CITY = "not set"
 CITY_SET = "Got it, {city}. I'll dress you for the weather there."
-CITY_WHICH = "Which {name}?"
+CITY_OTHERS = "Not the one you meant? Tap the right one:"
 CITY_UNKNOWN = "I don't know a city called \"{name}\". Try the name of a bigger city nearby."
 LOCATION_SET = "Thanks, I'll use the weather where you are."
 PUSH_TIME_SET = "I'll send your look at {time}."
@@ -136,7 +136,7 @@ BTN_PUSH_OFF = "Morning looks off"
 FORGET_ASK = ("This deletes your wardrobe, photos, looks and settings for good. Are you sure?")
 FORGET_YES = "Yes, delete everything"
 FORGET_NO = "No, keep it"
-FORGOTTEN = "Done: I deleted {n} pieces and everything else I knew about you. Send a message to start over."
+FORGOTTEN = "Done: I deleted {pieces} and everything else I knew about you. Send a message to start over."
 YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "sure", "ok", "okay", "confirm", "delete", "do it"})
 NO_WORDS = frozenset({"no", "n", "nope", "cancel", "stop", "keep", "don't", "dont"})
 
@@ -164,7 +164,9 @@ def plural(word: str) -> str:
 
 
 def count_of(n: int, word: str) -> str:
-    """Return "1 shirt" / "3 shirts"."""
+    """Return "1 shirt" / "3 shirts" / "1 pair of shoes" / "2 pairs of trousers"."""
+    if word.endswith("s") and not word.endswith("ss") and word not in UNCOUNTABLE:
+        return f"{n} {'pair' if n == 1 else 'pairs'} of {word}"
     return f"{n} {word if n == 1 else plural(word)}"
 
 

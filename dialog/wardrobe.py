@@ -55,7 +55,7 @@ async def add_garment(turn: Turn) -> list[Reply]:
 def _summary(garments: list[Garment]) -> str:
     counts = Counter(g.tags.category for g in garments)
     parts = [texts.count_of(n, category) for category, n in counts.most_common()]
-    text = texts.WARDROBE_SUMMARY.format(n=len(garments), counts=texts.listing(parts))
+    text = texts.WARDROBE_SUMMARY.format(pieces=texts.count_of(len(garments), "piece"), counts=texts.listing(parts))
     washing = [item_name(g) for g in garments if g.in_laundry]
     return text + ("\n" + texts.IN_LAUNDRY_NOTE.format(names=texts.listing(washing)) if washing else "")
 
@@ -84,7 +84,12 @@ async def _show(stylist: Stylist, turn: Turn, garment: Garment) -> list[Reply]:
 
 
 async def show_item(turn: Turn) -> list[Reply]:
-    """Show one piece ("show my navy blazer") with what can be done with it."""
+    """Show the piece named ("show my navy blazer"), or every piece that fits, with what can be done with each."""
+    ref = turn.slots.item
+    fitting = [g for g in await turn.stylist.wardrobe(turn.user) if matches(g, ref)] if ref else []
+    if len(fitting) > 1:  # showing is harmless: no need to ask which
+        pictures = [await garment_picture(turn.stylist, g, buttons=item_buttons(g)) for g in fitting[:MAX_PICTURES]]
+        return [Reply(text=_summary(fitting), pictures=tuple(pictures), extra={"kind": "wardrobe"})]
     found = await resolve_item(turn, lambda g: Action(ActionKind.SHOW_ITEM, (g.id,)))
     return found if isinstance(found, list) else await _show(turn.stylist, turn, found)
 
@@ -133,7 +138,9 @@ async def laundry(turn: Turn) -> list[Reply]:
         washing = [g for g in await turn.stylist.wardrobe(turn.user) if g.in_laundry]
         for garment in washing:
             await turn.stylist.set_laundry(turn.user, garment.id, False)
-        return [Reply(text=texts.LAUNDRY_ALL_OUT.format(n=len(washing)) if washing else texts.LAUNDRY_NONE)]
+        if not washing:
+            return [Reply(text=texts.LAUNDRY_NONE)]
+        return [Reply(text=texts.LAUNDRY_ALL_OUT.format(pieces=texts.count_of(len(washing), "piece")))]
     side = "in" if in_laundry else "out"
     found = await resolve_item(turn, lambda g: Action(ActionKind.LAUNDRY, (g.id, side)))
     return found if isinstance(found, list) else await _set_laundry(turn, found, in_laundry)

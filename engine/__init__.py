@@ -1,28 +1,97 @@
-"""The stylist engine: wardrobe, tagging and search behind one async facade, ``Stylist``."""
+"""The stylist engine: wardrobes, tagging, outfits and the weather behind one async facade, ``Stylist``.
 
+Front-ends import only from here (``from engine import Stylist, OutfitRequest, StylistError``), never from the
+sub-packages. The layers, each importing only those below it::
+
+    stylist                  the facade: checks ids, delegates
+    wardrobe, outfits        services: intake and search; composing, feedback, learning
+    tagging, weather, users  photos to tags; forecasts and what they mean for clothes; profiles, places
+    storage, images,         SQL, blobs, vectors; safe decoding, collages;
+    encoders                 vision and sentence models, the micro-batcher
+    types, looks, errors,    the plain data of the public surface, the errors, the clock
+    clock
+
+Importing this package is cheap: the facade and the modules behind it (Chroma, SQL, the encoders) load on first
+use of a name that needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from config.vocabulary import CONFIRM_BELOW
+from engine.clock import Clock, FixedClock, SystemClock, today_in
 from engine.errors import (
     DatabaseUnavailable,
     EncoderUnavailable,
+    ForecastOutOfRange,
     ImageRejected,
     InvalidSetting,
     InvalidTag,
     InvalidUser,
     ItemNotFound,
+    NoLookPossible,
+    PolyvoreError,
     StylistError,
     WardrobeEmpty,
+    WeatherUnavailable,
 )
-from engine.looks import FeedbackKind, Location, Look, OutfitRequest, Weather
-from engine.outfits import NoLookPossible, Suggestions
-from engine.profiles import Profile
-from engine.sentences import SentenceEncoder
-from engine.stylist import ForgetReport, Stylist
-from engine.text_search import TextHit
-from engine.types import AddResult, Color, Garment, Match, PhotoInput, Rejected, Tags
-from engine.weather import describe_weather
+from engine.looks import (
+    FeedbackKind,
+    Location,
+    Look,
+    OutfitRequest,
+    ScoreParts,
+    Suggestions,
+    TrainReport,
+    Weather,
+    with_weather,
+)
+from engine.types import (
+    AddResult,
+    Color,
+    ForgetReport,
+    Garment,
+    Match,
+    PhotoInput,
+    Rejected,
+    Tagged,
+    Tags,
+    TextHit,
+)
+from engine.weather.dressing import describe_weather
+
+if TYPE_CHECKING:
+    from engine.encoders.sentences import SentenceEncoder
+    from engine.outfits.features import ItemFeatures
+    from engine.stylist import Stylist
+    from engine.tagging.photo_tagger import PhotoTagger
+    from engine.users.profiles import Profile
+
+# name -> module, imported on first use (they pull in Chroma, SQLAlchemy, Pillow, the encoders...)
+_LAZY = {
+    "Stylist": "engine.stylist",
+    "PhotoTagger": "engine.tagging.photo_tagger",
+    "SentenceEncoder": "engine.encoders.sentences",
+    "ItemFeatures": "engine.outfits.features",
+    "Profile": "engine.users.profiles",
+}
 
 __all__ = [
-    "AddResult", "Color", "DatabaseUnavailable", "EncoderUnavailable", "FeedbackKind", "ForgetReport", "Garment",
-    "ImageRejected", "InvalidSetting", "InvalidTag", "InvalidUser", "ItemNotFound", "Location", "Look", "Match",
-    "NoLookPossible", "OutfitRequest", "PhotoInput", "Profile", "Rejected", "SentenceEncoder", "Stylist",
-    "StylistError", "Suggestions", "Tags", "TextHit", "WardrobeEmpty", "Weather", "describe_weather",
+    "CONFIRM_BELOW", "AddResult", "Clock", "Color", "DatabaseUnavailable", "EncoderUnavailable", "FeedbackKind",
+    "FixedClock", "ForecastOutOfRange", "ForgetReport", "Garment", "ImageRejected", "InvalidSetting", "InvalidTag",
+    "InvalidUser", "ItemFeatures", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest",
+    "PhotoInput", "PhotoTagger", "PolyvoreError", "Profile", "Rejected", "ScoreParts", "SentenceEncoder", "Stylist",
+    "StylistError", "Suggestions", "SystemClock", "Tagged", "Tags", "TextHit", "TrainReport", "WardrobeEmpty",
+    "Weather", "WeatherUnavailable", "describe_weather", "today_in", "with_weather",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module behind a heavy public name on first use."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")

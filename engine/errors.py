@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class StylistError(Exception):
     """Root of every error the engine raises on purpose; ``str(err)`` is safe to show a user."""
@@ -45,6 +47,27 @@ class EncoderUnavailable(StylistError):
 
 class DatabaseUnavailable(StylistError):
     """The SQL database named by the settings cannot be opened or reached."""
+
+
+class NoLookPossible(StylistError):
+    """The wardrobe cannot make a look for this request; ``missing`` names what would help."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = list(missing)
+        what = ", ".join(self.missing) if self.missing else "more clothes"
+        super().__init__(f"I can't put a look together yet: add {what}")
+
+
+class WeatherUnavailable(StylistError):
+    """No live weather could be had (timeout, HTTP error, malformed answer)."""
+
+
+class ForecastOutOfRange(WeatherUnavailable):
+    """The day is outside the range the forecast service covers."""
+
+
+class PolyvoreError(StylistError):
+    """The folder is not a readable Polyvore Outfits data set."""
 
 
 class InvalidSetting(StylistError):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from engine.types import Garment
@@ -103,3 +104,32 @@ class FeedbackKind(StrEnum):
     DISLIKE = "dislike"
     WORE = "wore"
     NOT_TODAY = "not_today"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """Looks for a request, best first, with the weather used and what the wardrobe lacks."""
+
+    looks: list[Look]
+    weather: Weather
+    missing: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainReport:
+    """What ``train_compat`` learned from."""
+
+    positives: int
+    negatives: int
+    outfits: int
+    path: Path | None
+    train_auc: float | None
+
+
+def with_weather(request: OutfitRequest, *, temp_c: float | None, rain: bool) -> OutfitRequest:
+    """Return the request with a manual weather override built from command-line style options."""
+    if temp_c is None and not rain:
+        return request
+    weather = Weather(temp_c=15.0 if temp_c is None else temp_c, precip_mm=3.0 if rain else 0.0,
+                      condition="rain" if rain else "clear", source="manual")
+    return replace(request, weather=weather)

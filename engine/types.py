@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 # re-exported: the engine's public surface names the "ask the user" line beside the tags it applies to
 from config.vocabulary import CONFIRM_BELOW as CONFIRM_BELOW
 
@@ -112,3 +114,29 @@ class Match:
 
     garment: Garment
     similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """Tags of one photo and its style embedding (what tagging without storing returns)."""
+
+    tags: Tags
+    embedding: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """A garment matching a text query, its score (higher is better) and the constraints it met."""
+
+    garment: Garment
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """What ``forget_user`` deleted."""
+
+    garments: int
+    vectors: int
+    blobs: int

@@ -14,6 +14,8 @@ from engine.types import PhotoInput
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "wardrobe"
+# The real CC0 photos (../shared/data); tests reach them only through the ``shared_data`` fixture, which skips without
+# them. Where a test only needs real photos, the bundled samples (``SAMPLES``) serve and nothing skips.
 SHARED_DATA = Path(os.environ.get("STYLIST_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 _real_connect = socket.socket.connect

@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from config.settings import Settings
+from tests._support import SHARED_DATA
 
 if TYPE_CHECKING:
+    from engine import Stylist
     from engine.encoders.embedded import EmbeddedEncoder
-    from engine.stylist import Stylist
 
 # --- settings and the vision encoder ------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("STYLIST_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
 @pytest.fixture
@@ -87,31 +86,30 @@ async def stylist_settings(tmp_path: Path, encoder_settings: Settings) -> AsyncI
             database_url=url,
             model_cache_dir=encoder_settings.cache_dir,
             device="cpu",
+            weather_url="",  # no live weather in tests: a look without a given weather uses the seasonal default
         )
 
 
 @pytest.fixture
 async def stylist(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Stylist]:
     """A Stylist on fresh stores, sharing the session's encoder."""
-    from engine.stylist import Stylist
-    from engine.weather import WeatherService
+    from engine import Stylist
 
-    # No live weather in tests: a look without a given weather uses the seasonal default.
-    opened = await Stylist.open(stylist_settings, encoder=encoder, weather=WeatherService(None))
+    opened = await Stylist.open(stylist_settings, encoder=encoder)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Callable[[], Any]]:
-    """Return a function that opens the same stores again, as a restarted process would."""
-    from engine.stylist import Stylist
-    from engine.weather import WeatherService
+async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncIterator[Callable[..., Any]]:
+    """Return a function that opens the same stores again, as a restarted process would (keyword arguments go to
+    ``Stylist.open``, e.g. ``clock=FixedClock(...)``)."""
+    from engine import Stylist
 
     opened: list[Stylist] = []
 
-    async def again() -> Stylist:
-        opened.append(await Stylist.open(stylist_settings, encoder=encoder, weather=WeatherService(None)))
+    async def again(**options: Any) -> Stylist:
+        opened.append(await Stylist.open(stylist_settings, **{"encoder": encoder, **options}))
         return opened[-1]
 
     yield again
@@ -120,11 +118,19 @@ async def reopen(stylist_settings: Settings, encoder: EmbeddedEncoder) -> AsyncI
 
 
 @pytest.fixture(scope="session")
-def matcher() -> Any:
-    """The bundled MiniLM text matcher, loaded once for the test run (about 5-8 s cold)."""
+def sentences() -> Any:
+    """The bundled MiniLM sentence encoder, loaded once for the test run (about 5-8 s cold)."""
     import torch
 
-    from engine.text_search import TagTextMatcher
+    from engine import SentenceEncoder
 
     torch.set_num_threads(1)
-    return TagTextMatcher.load()
+    return SentenceEncoder.load()
+
+
+@pytest.fixture(scope="session")
+def matcher(sentences: Any) -> Any:
+    """The text matcher of wardrobe search, on the session's MiniLM."""
+    from engine.wardrobe.text_search import TagTextMatcher
+
+    return TagTextMatcher(sentences)

@@ -8,8 +8,8 @@ from datetime import date, datetime
 import numpy as np
 
 from config.vocabulary import load_vocabulary
-from engine.compat import ItemFeatures, item_features
-from engine.composer import Candidate
+from engine.outfits.composer import Candidate
+from engine.outfits.features import ItemFeatures, item_features
 from engine.types import Color, Garment, Tags
 
 VECTOR_DIM = 64

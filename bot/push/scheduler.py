@@ -12,25 +12,19 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TypeVar
 
 from bot.delivery import DeliveryDelayed, RecipientGone, Sender
 from bot.push.pacing import Pacer, Sleep, retrying
 from bot.push.schedule import Slot, latest_slot
 from dialog.messages import ChatKey, Reply
-from engine import Profile, Stylist
+from engine import Clock, Profile, Stylist, SystemClock
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]  # returns an aware datetime: the same clock the dialog is given
 T = TypeVar("T")
 Compose = Callable[[ChatKey, date], Awaitable[list[Reply]]]  # the dialog's morning look for a chat and day
-
-
-def utc_now() -> datetime:
-    """Return the current time in UTC (the default clock)."""
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -59,11 +53,11 @@ class PushScheduler:
     """Finds due users and sends their morning look through the front-end that owns them."""
 
     def __init__(self, stylist: Stylist, compose: Compose, senders: Mapping[str, Sender], *,
-                 clock: Clock = utc_now, options: PushOptions | None = None, sleep: Sleep = asyncio.sleep) -> None:
+                 clock: Clock | None = None, options: PushOptions | None = None, sleep: Sleep = asyncio.sleep) -> None:
         self.stylist = stylist
         self.compose = compose
         self.senders = dict(senders)
-        self.clock = clock
+        self.clock = clock or SystemClock()  # the engine's clock: the same one the stylist and dialog read
         self.options = options or PushOptions()
         self._sleep = sleep
         self._pacer = Pacer(self.options.rate_per_s, sleep=sleep)
@@ -74,7 +68,7 @@ class PushScheduler:
 
     async def tick(self) -> TickReport:
         """Run one pass: send every push that has come due and was not claimed yet."""
-        now = self.clock()
+        now = self.clock.now()
         report = TickReport()
         jobs = []
         for profile in await self.stylist.push_subscribers():
@@ -167,7 +161,7 @@ class PushScheduler:
                              len(report.failed), len(report.gone), len(report.skipped))
             except Exception:
                 log.exception("morning push pass failed; trying again next minute")
-            now = self.clock()
+            now = self.clock.now()
             delay = 60.0 - now.second - now.microsecond / 1e6
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=max(1.0, delay))

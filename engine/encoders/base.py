@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
-from engine.attributes import PatternModel
 from models.runtime import l2_normalise
 
-__all__ = ["Encoder", "HeadOutput", "l2_normalise"]
+__all__ = ["Encoder", "HeadOutput", "PatternModel", "l2_normalise"]
+
+
+class PatternModel(Protocol):
+    """A learned pattern classifier on ``[embedding, texture]`` rows (``models.pattern_head.PatternHead``)."""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Return the pattern names, in the order of ``probs`` columns."""
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        """Return probabilities [N, len(labels)]."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +43,7 @@ class Encoder(ABC):
 
     name: str
     dim: int
-    #: A learned pattern classifier on ``[embedding, texture]`` (see ``engine.attributes.PatternModel``), or None.
+    #: A learned pattern classifier on ``[embedding, texture]`` (``PatternModel``), or None.
     pattern_head: PatternModel | None = None
     #: Below this top type probability the type is a guess (0: no such rule); such photos were right this often.
     low_confidence_threshold: float = 0.0

@@ -14,8 +14,7 @@ import numpy as np
 from PIL import Image
 
 from config.settings import Settings
-from engine.attributes import PatternModel
-from engine.encoders.base import Encoder, HeadOutput
+from engine.encoders.base import Encoder, HeadOutput, PatternModel
 from engine.errors import EncoderUnavailable
 from models.artifacts import STYLE_DIR
 from models.heads import TaggerHeads

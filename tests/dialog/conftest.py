@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from config.settings import Settings
 from dialog.context import DialogContext, Understander
 from dialog.conversation import Conversation
 from dialog.messages import Action, ActionKind, Button, ChatKey, Incoming, Photo, Reply
 from dialog.state import DialogState, MemoryStateStore, StateStore
-from engine import Stylist
+from engine import FixedClock, SentenceEncoder, Stylist
 from tests._support import SAMPLES
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday morning
 
 
 @pytest.fixture(scope="session")
-def understander() -> Understander:
-    """The real Understander on the bundled MiniLM, loaded once for the test run."""
-    nlu = pytest.importorskip("dialog.nlu")
-    import torch
+def understander(sentences: SentenceEncoder) -> Understander:
+    """The real Understander on the session's MiniLM (the one text search uses too)."""
+    from dialog.nlu import Understander as NluUnderstander
 
-    from engine import SentenceEncoder
+    return NluUnderstander(sentences)
 
-    torch.set_num_threads(1)
-    return nlu.Understander(SentenceEncoder.load())  # type: ignore[no-any-return]
+
+@pytest.fixture
+async def stylist(stylist_settings: Settings, encoder: Any, sentences: SentenceEncoder) -> AsyncIterator[Stylist]:
+    """A Stylist on fresh stores whose clock stands at ``NOW`` (so "tomorrow" is a known date)."""
+    opened = await Stylist.open(stylist_settings, encoder=encoder, sentences=sentences, clock=FixedClock(NOW))
+    yield opened
+    await opened.close()
 
 
 def photo(name: str) -> Photo:
@@ -91,7 +96,7 @@ def make_conversation(stylist: Stylist, understander: Understander) -> Callable[
 
     def make(states: StateStore | None = None, samples: Path | None = SAMPLES) -> Conversation:
         ctx = DialogContext(stylist=stylist, understander=understander, states=states or MemoryStateStore(),
-                            settings=stylist.settings, clock=lambda: NOW, samples=samples)
+                            settings=stylist.settings, samples=samples)
         return Conversation(ctx)
 
     return make

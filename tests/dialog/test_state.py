@@ -9,6 +9,8 @@ import pytest
 
 from dialog.messages import ChatKey
 from dialog.state import ConvState, DialogState, MemoryStateStore, SqlStateStore, StateStore
+from engine.storage.migrate import migrate
+from tests._support import fresh_database_url
 
 ANN = ChatKey("web", "browser-1", "ann")
 
@@ -19,10 +21,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "memory":
         yield MemoryStateStore()
         return
-    sql = SqlStateStore.open(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}")
-    await sql.create_table()
-    yield sql
-    await sql.close()
+    async for url in fresh_database_url(tmp_path):  # SQLite, or PostgreSQL when STYLIST_TEST_DATABASE_URL is set
+        sql = SqlStateStore.open(url)
+        await migrate(sql.engine)  # the stylist does this when it opens the database
+        yield sql
+        await sql.close()
 
 
 async def test_a_key_never_seen_has_no_state(store: StateStore) -> None:
@@ -75,7 +78,7 @@ async def test_an_oversized_payload_is_refused(store: StateStore) -> None:
 async def test_sql_states_survive_a_new_store_on_the_same_database(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
     first = SqlStateStore.open(url)
-    await first.create_table()
+    await migrate(first.engine)
     await first.set(ANN, DialogState(ConvState.WAITING_CITY, {"from": "settings"}))
     await first.close()
     again = SqlStateStore.open(url)

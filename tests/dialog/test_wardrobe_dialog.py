@@ -91,7 +91,7 @@ async def test_a_correction_in_words_applies_to_the_piece_just_added(ann: Chat) 
 async def test_the_wardrobe_is_shown_whole_or_in_part(ann: Chat) -> None:
     await ann.say(photos=[photo(n) for n in ("skirt-1.jpg", "skirt-3.jpg", "shoes-3.jpg")])
     await ann.say("show my wardrobe")
-    assert ann.text.startswith("You have 3 pieces: 2 bottoms and 1 shoes")
+    assert ann.text.startswith("You have 3 pieces: 2 bottoms and 1 pair of shoes")
     assert len(ann.pictures) == 3
     await ann.say("show me my skirts")
     assert len(ann.pictures) == 2 and all("skirt" in p.caption for p in ann.pictures)
@@ -108,7 +108,7 @@ async def test_one_piece_is_found_by_colour_and_type(ann: Chat) -> None:
     assert [p.caption for p in ann.pictures] == ["red skirt · solid · casual"]
     assert {b.label for b in ann.buttons()} == {"Similar", "In the wash", "Remove"}
     await ann.say("show my brown shoes")  # two pairs: both are shown
-    assert ann.text == "You have 2 pieces: 2 shoes." and len(ann.pictures) == 2
+    assert ann.text == "You have 2 pieces: 2 pairs of shoes." and len(ann.pictures) == 2
     await ann.say("remove my brown shoes")  # but only one can be removed: which one?
     assert ann.text == "Which one do you mean?" and len(ann.pictures) == 2
     await ann.press(ann.buttons()[1])
@@ -140,7 +140,7 @@ async def test_the_laundry_in_words_and_buttons(ann: Chat) -> None:
     assert not (await _garment_of(ann, "skirt-3.jpg")).in_laundry
     await ann.say("the yellow trousers are in the laundry")
     await ann.say("everything is clean now")
-    assert ann.text == "Everything is back from the laundry (1 pieces)."
+    assert ann.text == "Everything is back from the laundry (1 piece)."
     assert not any(g.in_laundry for g in await ann.conversation.ctx.stylist.wardrobe("web:ann"))
 
 

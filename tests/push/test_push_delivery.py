@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from dialog.context import DialogContext
 from dialog.conversation import Conversation
 from dialog.messages import Action, ActionKind
 from dialog.state import MemoryStateStore
-from engine import PhotoInput, Stylist
+from engine import FixedClock, PhotoInput, Stylist
 from tests._support import SAMPLES
 from tests.dialog.conftest import understander  # noqa: F401  (the session's Understander fixture)
 from tests.telegram.conftest import FAST, telegram_settings
@@ -40,20 +40,10 @@ class Worker:
     frontend: TelegramFrontend
 
 
-class FakeClock:
-    """The injected clock: a test sets ``now``."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    """A clock at 07:30 in Tokyo on 1 December."""
-    return FakeClock(datetime(2026, 11, 30, 22, 30, tzinfo=UTC))
+def clock() -> FixedClock:
+    """The one clock of both workers, at 07:30 in Tokyo on 1 December."""
+    return FixedClock(datetime(2026, 11, 30, 22, 30, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -67,20 +57,21 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def workers(stylist: Stylist, reopen: Callable[[], Any], understander: Any,  # noqa: F811
-                  bot_api: FakeBotApi, clock: FakeClock) -> AsyncIterator[list[Worker]]:
+                  bot_api: FakeBotApi, clock: FixedClock) -> AsyncIterator[list[Worker]]:
     """Two workers on one database, as two processes would be."""
     made: list[Worker] = []
     states = MemoryStateStore()  # shared, as an SQL state store is between processes
-    for receive, engine_ in ((True, stylist), (False, await reopen())):  # Telegram allows one poller per bot
+    for receive in (True, False):  # Telegram allows one poller per bot: the second worker only sends
+        engine_ = await reopen(clock=clock)
         ctx = DialogContext(stylist=engine_, understander=understander, states=states,
-                            settings=engine_.settings, clock=clock, samples=SAMPLES)
+                            settings=engine_.settings, samples=SAMPLES)
         conversation = Conversation(ctx)
         frontend = await start_telegram(telegram_settings(engine_.settings, bot_api), conversation.handle,
                                         engine_, replace(FAST, receive=receive))
         assert frontend is not None
 
         scheduler = morning_push(engine_.settings.model_copy(update={"push_rate_per_s": 50.0}), engine_,
-                                 conversation, [frontend], clock=clock)
+                                 conversation, [frontend])  # the stylist's clock
         made.append(Worker(scheduler, frontend))
     yield made
     for worker in made:
@@ -109,7 +100,7 @@ def _pushes(api: FakeBotApi, chat: int) -> list[Any]:
 
 
 async def test_exactly_one_push_per_due_user_with_two_schedulers_racing(
-        stylist: Stylist, workers: list[Worker], bot_api: FakeBotApi, clock: FakeClock) -> None:
+        stylist: Stylist, workers: list[Worker], bot_api: FakeBotApi, clock: FixedClock) -> None:
     for who in (TOKYO, BERLIN, NEW_YORK):
         await _subscribe(stylist, who)
     await _subscribe(stylist, KOLKATA, at=time(11, 0))  # 12:00 there when Berlin's 07:30 comes: late, in grace
@@ -117,14 +108,14 @@ async def test_exactly_one_push_per_due_user_with_two_schedulers_racing(
     await _subscribe(stylist, WEEKENDS, days=(5, 6))
     await stylist.update_profile("web:carl", timezone="Europe/Berlin", push_enabled=True)  # no web sender here
 
-    clock.now = datetime(2026, 11, 30, 22, 30, tzinfo=UTC)  # 07:30 in Tokyo
+    clock.set(datetime(2026, 11, 30, 22, 30, tzinfo=UTC))  # 07:30 in Tokyo
     first = await _race(workers)
     assert first.sent == ["telegram:3001"]
-    clock.now = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)  # 07:30 in Berlin (and 12:00 in Kolkata)
+    clock.set(datetime(2026, 12, 1, 6, 30, tzinfo=UTC))  # 07:30 in Berlin (and 12:00 in Kolkata)
     second = await _race(workers)
     assert second.sent == ["telegram:3002", "telegram:3004"]
     assert "telegram:3001" in second.taken  # Tokyo's push of 1 December was sent already
-    clock.now = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)  # 07:30 in New York
+    clock.set(datetime(2026, 12, 1, 12, 30, tzinfo=UTC))  # 07:30 in New York
     third = await _race(workers)
     assert third.sent == ["telegram:3003"]
 
@@ -139,16 +130,16 @@ async def test_exactly_one_push_per_due_user_with_two_schedulers_racing(
     assert bot_api.sent(OFF) == [] and bot_api.sent(WEEKENDS) == []
     assert await stylist.push_status("web:carl", DEC_1) is None  # never claimed: no front-end reaches it
 
-    clock.now += timedelta(minutes=1)  # a restarted worker finds everything claimed
+    clock.advance(minutes=1)  # a restarted worker finds everything claimed
     again = await _race(workers)
     assert again.sent == [] and len(_pushes(bot_api, TOKYO)) == 1
 
 
 async def test_pushes_older_than_the_grace_window_are_skipped_and_logged(
-        stylist: Stylist, workers: list[Worker], bot_api: FakeBotApi, clock: FakeClock,
+        stylist: Stylist, workers: list[Worker], bot_api: FakeBotApi, clock: FixedClock,
         caplog: pytest.LogCaptureFixture) -> None:
     user = await _subscribe(stylist, TOKYO)
-    clock.now = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)  # 15:30 in Tokyo: back after eight hours down
+    clock.set(datetime(2026, 12, 1, 6, 30, tzinfo=UTC))  # 15:30 in Tokyo: back after eight hours down
     report = await _race(workers)
     assert report.skipped == [user] and report.sent == []
     assert await stylist.push_status(user, DEC_1) == "skipped"
@@ -157,7 +148,7 @@ async def test_pushes_older_than_the_grace_window_are_skipped_and_logged(
 
 
 async def test_one_users_failures_never_stop_the_others(stylist: Stylist, workers: list[Worker],
-                                                         bot_api: FakeBotApi, clock: FakeClock) -> None:
+                                                         bot_api: FakeBotApi, clock: FixedClock) -> None:
     for who in (BERLIN, KOLKATA, NEW_YORK, TOKYO):
         await _subscribe(stylist, who, at=time(7, 30))
     for who in (BERLIN, KOLKATA, NEW_YORK, TOKYO):
@@ -166,7 +157,7 @@ async def test_one_users_failures_never_stop_the_others(stylist: Stylist, worker
     bot_api.fail("sendPhoto", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=KOLKATA)
     bot_api.fail("sendPhoto", 502, "Bad Gateway", chat_id=NEW_YORK)  # transient: retried with backoff
     bot_api.fail("sendPhoto", 400, "Bad Request: chat is deactivated", chat_id=TOKYO, times=9)
-    clock.now = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
+    clock.set(datetime(2026, 12, 1, 6, 30, tzinfo=UTC))
     report = await workers[0].scheduler.tick()
     assert report.gone == ["telegram:3002"]
     assert sorted(report.sent) == ["telegram:3003", "telegram:3004"]
@@ -178,9 +169,9 @@ async def test_one_users_failures_never_stop_the_others(stylist: Stylist, worker
 
 
 async def test_another_one_works_on_a_pushed_look(stylist: Stylist, workers: list[Worker], bot_api: FakeBotApi,
-                                                  clock: FakeClock) -> None:
+                                                  clock: FixedClock) -> None:
     await _subscribe(stylist, BERLIN)
-    clock.now = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
+    clock.set(datetime(2026, 12, 1, 6, 30, tzinfo=UTC))
     await workers[0].scheduler.tick()
     push = _pushes(bot_api, BERLIN)[0]
     another = next(b["callback_data"] for row in push.params["reply_markup"]["inline_keyboard"] for b in row

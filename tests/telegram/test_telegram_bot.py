@@ -96,7 +96,7 @@ async def test_what_to_wear_to_work_gets_a_collage_with_buttons_and_a_button_sto
 async def _feedback_kinds(stylist: Stylist, user: str) -> list[str]:
     from sqlmodel import select
 
-    from engine.db import FeedbackRow
+    from engine.storage.db import FeedbackRow
 
     async with stylist.db.session() as session:
         rows = (await session.exec(select(FeedbackRow).where(FeedbackRow.user_id == user))).all()

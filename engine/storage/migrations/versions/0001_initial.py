@@ -1,5 +1,7 @@
 """The schema of release 0.1 (what ``create_all`` made before migrations): users, garments, looks, feedback, wears.
 
+SQLModel declares its datetimes timezone-aware, so on PostgreSQL they are TIMESTAMP WITH TIME ZONE.
+
 Revision ID: 0001
 Revises:
 """
@@ -18,7 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "users",
         sa.Column("id", sa.String(128), primary_key=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("latitude", sa.Float(), nullable=True),
         sa.Column("longitude", sa.Float(), nullable=True),
         sa.Column("timezone", sa.String(64), nullable=False),
@@ -37,8 +39,8 @@ def upgrade() -> None:
         sa.Column("encoder", sa.String(256), nullable=False),
         sa.Column("in_laundry", sa.Boolean(), nullable=False),
         sa.Column("indexed", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("user_id", "image_hash", name="uq_garment_user_image"),
     )
     op.create_index("ix_garments_user_visible", "garments", ["user_id", "indexed"])
@@ -52,7 +54,7 @@ def upgrade() -> None:
         sa.Column("occasion", sa.String(32), nullable=True),
         sa.Column("reason", sa.String(512), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "feedback",
@@ -61,7 +63,7 @@ def upgrade() -> None:
         sa.Column("look_id", sa.String(32), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("item_ids", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_feedback_look_id", "feedback", ["look_id"])
     op.create_index("ix_feedback_user_id", "feedback", ["user_id"])

@@ -1,14 +1,14 @@
 """The morning push log: one row per user and local date, claimed before the look is sent.
 
 Revision ID: 0005
-Revises: 0002 (0004 once the dialog state and web migrations are merged)
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,86 @@
+"""The conversation commands: ``serve`` (every configured front-end), ``chat`` (the terminal) and ``intent``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.cli.command import Command
+from bot.cli.output import EXIT_ERROR, EXIT_OK, Output
+from bot.main import build_chat, load_sentences, load_understander
+from bot.terminal import Terminal, run_terminal
+from bot.web import run_web
+from config.settings import Settings, check_web_exposure
+from dialog.messages import ChatKey
+from dialog.nlu import understand_texts
+from engine import SystemClock, today_in
+
+
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address of the web chat (default 127.0.0.1; env STYLIST_WEB_HOST)")
+    p.add_argument("--port", type=int, help="port of the web chat (default 8080; env STYLIST_WEB_PORT)")
+
+
+async def serve(settings: Settings, args: argparse.Namespace, out: Output) -> int:
+    """Start every configured front-end (the web chat unless turned off) until Ctrl-C or SIGTERM."""
+    if not settings.web_enabled:
+        out.problem("nothing to serve: the web chat is turned off (STYLIST_WEB_ENABLED=false)")
+        return EXIT_ERROR
+    check_web_exposure(args.host or settings.web_host, settings.web_token)  # refuse before loading any model
+    chat = await build_chat(settings)
+    try:
+        await run_web(chat.conversation, settings, host=args.host, port=args.port)
+    finally:
+        await chat.close()
+    return EXIT_OK
+
+
+def _chat_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pictures", type=Path, help="where to write the pictures it sends (default <data dir>/chat)")
+
+
+async def chat(settings: Settings, args: argparse.Namespace, out: Output) -> int:
+    """Talk to the stylist in the terminal about ``--user``'s wardrobe."""
+    app = await build_chat(settings)
+    pictures = args.pictures or settings.data_dir / "chat" / args.user.replace(":", "_")
+    terminal = Terminal(ChatKey("cli", args.user, args.user), sys.stdout, pictures, settings.max_image_bytes)
+
+    async def read_line() -> str | None:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        return line if line else None
+
+    try:
+        await run_terminal(app.conversation.handle, terminal, read_line)
+    finally:
+        await app.close()
+    return EXIT_OK
+
+
+def _intent_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("texts", nargs="+", metavar="TEXT", help="what a user might say; '-' reads one per line from stdin")
+    p.add_argument("--photos", action="store_true", help="as if photos came with each text")
+
+
+async def intent(settings: Settings, args: argparse.Namespace, out: Output) -> int:
+    """Print what each text asks for: intent, slots and confidence."""
+    texts = [t for t in args.texts if t != "-"]
+    if "-" in args.texts:
+        texts += [line.rstrip("\n") for line in await asyncio.to_thread(sys.stdin.readlines) if line.strip()]
+    understander = await load_understander(await load_sentences(settings))
+    today = today_in(None, SystemClock().now())
+    for result in await asyncio.to_thread(understand_texts, understander, texts, today, has_photos=args.photos):
+        found = result["slots"]
+        slots = ", ".join(f"{k}={v}" for k, v in found.items()) if isinstance(found, dict) else ""
+        out.item(result, f"{result['intent']} ({result['confidence']:.2f})  {slots}  <- {result['text']}")
+    return EXIT_OK
+
+
+COMMANDS = (
+    Command("serve", "Start the stylist: the web chat at http://127.0.0.1:8080 (and every configured front-end).",
+            serve, _serve_arguments, user=False),
+    Command("chat", "Talk to the stylist in the terminal.", chat, _chat_arguments),
+    Command("intent", "Show what the stylist understands of texts (intent, slots, confidence).", intent,
+            _intent_arguments, user=False),
+)

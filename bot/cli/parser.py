@@ -1,0 +1,27 @@
+"""The ``stylist`` argument parser, put together from the command groups in the order ``--help`` lists them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.cli import chat, maintenance, outfits, photos, wardrobe
+from bot.cli.command import Command
+
+COMMANDS: tuple[Command, ...] = (*chat.COMMANDS, *photos.COMMANDS, *wardrobe.COMMANDS, *outfits.COMMANDS,
+                                 *maintenance.COMMANDS)
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the whole command line."""
+    parser = argparse.ArgumentParser(prog="stylist", description="Your personal AI stylist.")
+    parser.add_argument("--data-dir", type=Path, help="where the wardrobe lives (env STYLIST_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        if command.user:
+            p.add_argument("--user", required=True, help="whose wardrobe")
+        p.add_argument("--json", action="store_true", help="one JSON object per line")
+        command.arguments(p)
+    return parser

@@ -1,0 +1,1 @@
+"""Pictures in and out: safe decoding of untrusted photo bytes, and the collage of a look."""

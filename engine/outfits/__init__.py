@@ -1,0 +1,1 @@
+"""Outfits: garment features, the rule prior and the learned model, composing looks, preference and feedback."""

@@ -1,0 +1,160 @@
+"""SQL, the source of truth: tables and the async engine (SQLite by default, PostgreSQL by URL).
+
+Times are never defaulted here: whoever writes a row passes the engine clock's ``now()``, so that tests can move
+time and every timestamp of one request agrees.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from engine.errors import DatabaseUnavailable
+
+
+class UserRow(SQLModel, table=True):
+    """A person using the stylist, identified by an opaque id (e.g. ``telegram:42``)."""
+
+    __tablename__ = "users"
+
+    id: str = Field(primary_key=True, max_length=128)
+    created_at: datetime
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str = Field(default="UTC", max_length=64)
+    place: str | None = Field(default=None, max_length=128)
+    push_enabled: bool = False
+    push_time: str = Field(default="07:30", max_length=5)  # local HH:MM
+    push_days: str = Field(default="0123456", max_length=7)  # ISO weekdays as digits, Monday = 0
+
+
+class GarmentRow(SQLModel, table=True):
+    """One garment a user owns. ``tags`` are the model's; ``corrections`` are the user's and win."""
+
+    __tablename__ = "garments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "image_hash", name="uq_garment_user_image"),
+        # Every read is "this user's visible garments": one index for both, so the planner never picks a
+        # scan of the (almost always true) visibility flag over a large table.
+        Index("ix_garments_user_visible", "user_id", "indexed"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", max_length=128)
+    image_hash: str = Field(index=True, max_length=64)
+    thumb_hash: str = Field(index=True, max_length=64)
+    source_name: str | None = Field(default=None, max_length=512)
+    tags: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    corrections: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    encoder: str = Field(max_length=256)
+    in_laundry: bool = False
+    # False until the vector is in the index; such rows are invisible and finished at start-up.
+    indexed: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """The async engine plus a session factory; ``migrate`` brings the schema up to date."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = make_url(url)
+            self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        except (ArgumentError, ValueError, ImportError) as exc:
+            raise DatabaseUnavailable(
+                f"STYLIST_DATABASE_URL is not usable ({exc}); use sqlite+aiosqlite:///path or postgresql+asyncpg://..."
+            ) from None
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    async def migrate(self) -> None:
+        """Upgrade the schema to the newest migration (under a lock: safe when several processes start)."""
+        # Alembic loads (and logs) a dozen plugins on import: only a process that opens the database pays for it,
+        # not one that merely imports the engine (``stylist tag`` prints nothing but its results).
+        from engine.storage.migrate import migrate
+
+        await migrate(self.engine)
+
+    def session(self) -> AsyncSession:
+        """Return a new session (use as ``async with db.session() as s``)."""
+        return self._sessions()
+
+    async def close(self) -> None:
+        """Dispose of the connection pool."""
+        await self.engine.dispose()
+
+
+class LookRow(SQLModel, table=True):
+    """A look shown to a user (so feedback can name it). The id is derived from its items."""
+
+    __tablename__ = "looks"
+
+    user_id: str = Field(foreign_key="users.id", primary_key=True, max_length=128)
+    id: str = Field(primary_key=True, max_length=32)
+    item_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    occasion: str | None = Field(default=None, max_length=32)
+    reason: str = Field(default="", max_length=512)
+    score: float = 0.0
+    created_at: datetime
+
+
+class FeedbackRow(SQLModel, table=True):
+    """What a user said about a look: like, dislike, wore, not_today."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=128)
+    look_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=16)
+    item_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+class WearRow(SQLModel, table=True):
+    """The wear log: one garment worn by its owner on one day."""
+
+    __tablename__ = "wear_log"
+    __table_args__ = (UniqueConstraint("user_id", "item_id", "day", name="uq_wear_user_item_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=128)
+    item_id: str = Field(max_length=32, index=True)
+    day: date
+    look_id: str | None = Field(default=None, max_length=32)
+
+
+class PushRow(SQLModel, table=True):
+    """One morning push: claimed (unique per user and local date) before sending, then its outcome."""
+
+    __tablename__ = "push_log"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_push_user_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=128)
+    day: date  # the user's local date the push belongs to
+    status: str = Field(default="claimed", max_length=16)  # claimed, sent, failed, skipped, gone
+    detail: str = Field(default="", max_length=200)
+    claimed_at: datetime  # by the stylist's clock
+    updated_at: datetime
