@@ -2,7 +2,8 @@
 
 types.csv (fine types: category, outfit slot, warmth, formality, seasons), palette.csv (colour names and their
 references), occasions.csv, slots.csv (the outfit slots in look order), templates.csv (the slots a look must
-fill) and synonyms.csv (what words mean beyond the vocabulary's own names: search and the dialog's slot filling).
+fill), synonyms.csv (what words mean beyond the vocabulary's own names: search and the dialog's slot filling) and
+lifts.csv (what to add to a slot when a look cannot meet a need: a formality, warm, light or rain).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ PATTERNS = ("solid", "striped", "checked", "floral", "dotted", "printed")
 FORMALITIES = ("casual", "smart-casual", "formal", "sport")
 SEASONS = ("spring", "summer", "autumn", "winter")
 WARMTH_WORDS = ("warm", "light")  # what a search or a request may ask of warmth
+LIFT_NEEDS = (*FORMALITIES, *WARMTH_WORDS, "rain")  # what a look may fall short of (lifts.csv)
 NO_SLOT = "none"  # the slot of types never composed into outfits (innerwear, other)
 # Tags whose confidence is below this are shown to the user to confirm or correct (the tagger's confidences are
 # calibrated probabilities, so this is "asked when wrong more than 40% of the time").
@@ -86,6 +88,7 @@ class Vocabulary:
     slots: dict[str, OutfitSlot] = field(default_factory=dict)  # in look order
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> required slots, in trial order
     synonyms: tuple[Synonym, ...] = ()
+    lifts: dict[tuple[str, str], str] = field(default_factory=dict)  # (slot, need) -> an item that meets it
 
     def type_of(self, name: str) -> GarmentType:
         """Return a type by name, falling back to ``other`` for unknown names."""
@@ -139,7 +142,7 @@ def load_vocabulary() -> Vocabulary:
     }
     slots = _slots(types)
     vocabulary = Vocabulary(types=types, palette=palette, occasions=occasions, palette_refs=palette_refs,
-                            slots=slots, templates=_templates(slots))
+                            slots=slots, templates=_templates(slots), lifts=_lifts(slots))
     return replace(vocabulary, synonyms=_synonyms(vocabulary))
 
 
@@ -157,6 +160,16 @@ def _templates(slots: dict[str, OutfitSlot]) -> dict[str, tuple[str, ...]]:
     for row in _rows("templates.csv"):
         templates[row["template"]] = _check(tuple(row["required"].split()), tuple(slots), "templates.csv")
     return templates
+
+
+def _lifts(slots: dict[str, OutfitSlot]) -> dict[tuple[str, str], str]:
+    """Read lifts.csv: per main slot and need, the item whose addition would meet it."""
+    lifts = {}
+    for row in _rows("lifts.csv"):
+        if row["slot"] not in slots or row["need"] not in LIFT_NEEDS or not row["item"].strip():
+            raise ValueError(f"lifts.csv: unknown slot or need, or no item, in {row!r}")
+        lifts[(row["slot"], row["need"])] = row["item"].strip()
+    return lifts
 
 
 def _synonyms(vocabulary: Vocabulary) -> tuple[Synonym, ...]:

@@ -153,13 +153,34 @@ async def goes_with(turn: Turn) -> list[Reply]:
         return [Reply(text=texts.EMPTY_WARDROBE)]
     photo = turn.incoming.photos[0]
     matches = await turn.stylist.find_similar(turn.user, PhotoInput(photo.data, photo.name), k=1)
-    if not matches:
-        return [Reply(text=texts.GOES_WITH_NOTHING)]
-    closest = matches[0]
-    words = texts.GOES_WITH_OWNED if closest.similarity >= SAME_PIECE else texts.GOES_WITH_UNOWNED
-    turn.remember(item=closest.garment.id)
-    request = _request(turn, "outfit", await turn.today(), closest.garment.id)
-    return await _answer(turn, request, intro=words.format(what=item_name(closest.garment)))
+    closest = matches[0] if matches else None
+    if closest is not None and closest.similarity >= SAME_PIECE:  # a photo of something they own: style that piece
+        turn.remember(item=closest.garment.id)
+        request = _request(turn, "outfit", await turn.today(), closest.garment.id)
+        return await _answer(turn, request, intro=texts.GOES_WITH_OWNED.format(what=item_name(closest.garment)))
+    return await _goes_with_new(turn, PhotoInput(photo.data, photo.name))
+
+
+async def _goes_with_new(turn: Turn, photo: PhotoInput) -> list[Reply]:
+    """Looks from the wardrobe around a piece the user does not own (nothing stored): buy it or not."""
+    request = _request(turn, "outfit", await turn.today())
+    outfit = OutfitRequest(occasion=request["occasion"], weather=_weather(request),
+                           day=date.fromisoformat(request["day"]), n=MAX_LOOKS)
+    found = await turn.stylist.looks_with_photo(turn.user, photo, outfit, n=MAX_LOOKS)
+    what = item_name(found.item)
+    partners = texts.listing([item_name(g) for g in found.partners[:3]])
+    if found.count == 0 or not found.looks:
+        intro = texts.GOES_WITH_NEW_NONE.format(what=what)
+    elif found.count == 1:
+        intro = texts.GOES_WITH_NEW_ONE.format(what=what, partners=partners)
+    else:
+        intro = texts.GOES_WITH_NEW.format(what=what, count=found.count, partners=partners)
+    replies = [await look_reply(turn.stylist, look, intro=intro if i == 0 else "", buttons=False,
+                                missing=found.missing if i == len(found.looks) - 1 else ())
+               for i, look in enumerate(found.looks[:MAX_LOOKS])]
+    if not replies:
+        return [Reply(text=intro + " " + texts.LOOK_MISSING.format(what=texts.listing(found.missing)))]
+    return [*replies, Reply(text=texts.GOES_WITH_NEW_BUTTONS)]
 
 
 def router() -> Router:

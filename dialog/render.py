@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from config.vocabulary import load_vocabulary
 from dialog import texts
 from dialog.messages import Action, ActionKind, Button, Picture, Reply
-from engine import Garment, Look, Stylist, Weather, describe_weather
+from engine import Garment, Look, Stylist, Weather, describe_fallback, describe_weather
 
 MAX_PICTURES = 10  # one album on the chat platforms; the rest are counted in the text
 
@@ -95,18 +95,22 @@ def look_buttons(look_id: str) -> tuple[tuple[Button, ...], ...]:
             (feedback(texts.BTN_WORE, "wore"), Button(texts.BTN_ANOTHER, Action(ActionKind.ANOTHER, (look_id,)))))
 
 
-async def look_reply(stylist: Stylist, look: Look, *, missing: Sequence[str] = (), intro: str = "") -> Reply:
+async def look_reply(stylist: Stylist, look: Look, *, missing: Sequence[str] = (), intro: str = "",
+                     buttons: bool = True) -> Reply:
     """Return a look as its collage, its one-line reason and the weather, with feedback buttons."""
     collage = await stylist.collage(look, fmt="JPEG")
     weather = weather_line(look.weather)
     lines = [intro]  # the reason and the weather are the picture's caption: not said twice
-    if missing:
+    if look.fallback:  # the closest the wardrobe allows, and what would make it right
+        line = describe_fallback(look)
+        lines.append(line[:1].upper() + line[1:] + ".")
+    elif missing:
         lines.append(texts.LOOK_MISSING.format(what=texts.listing(list(missing))).capitalize())
     text = "\n".join(line for line in lines if line)
     alt = texts.listing([item_name(g) for g in look.items])
     picture = Picture(data=collage, caption=texts.LOOK_CAPTION.format(reason=look.reason, weather=weather).strip(),
                       alt=alt, filename=f"look-{look.id}.jpg")
-    return Reply(text=text, pictures=(picture,), buttons=look_buttons(look.id),
+    return Reply(text=text, pictures=(picture,), buttons=look_buttons(look.id) if buttons else (),
                  extra={"kind": "look", "look_id": look.id})
 
 

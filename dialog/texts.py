@@ -105,9 +105,10 @@ BTN_DISLIKE = "👎 Dislike"
 BTN_WORE = "Wore it"
 BTN_ANOTHER = "Another one"
 GOES_WITH_OWNED = "Looks like your {what}. Here's how I'd wear it:"
-GOES_WITH_UNOWNED = ("I can't style pieces you don't own yet. The closest thing you have is your {what}: "
-                     "here's how I'd wear that.")
-GOES_WITH_NOTHING = "I can't style pieces you don't own yet, and nothing you have is close to it."
+GOES_WITH_NEW = "That {what} goes with {count} of your looks, with your {partners}. Buy it or not: here's how:"
+GOES_WITH_NEW_ONE = "That {what} makes one look with what you have: {partners}. Here it is:"
+GOES_WITH_NEW_NONE = "That {what} doesn't make a full look with your wardrobe yet. The closest I can do:"
+GOES_WITH_NEW_BUTTONS = "Like it? Send the photo again with no words to add it to your wardrobe."
 
 # ---- shopping, settings, forget me ------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from engine.errors import (
     InvalidUser,
     ItemNotFound,
     NoLookPossible,
+    NotInWardrobe,
     PolyvoreError,
     StylistError,
     WardrobeEmpty,
@@ -39,6 +40,7 @@ from engine.errors import (
 )
 from engine.looks import (
     FeedbackKind,
+    GoesWith,
     Location,
     Look,
     OutfitRequest,
@@ -48,6 +50,7 @@ from engine.looks import (
     Weather,
     with_weather,
 )
+from engine.outfits.closest import describe_fallback
 from engine.types import (
     AddResult,
     Color,
@@ -80,11 +83,12 @@ _LAZY = {
 
 __all__ = [
     "CONFIRM_BELOW", "AddResult", "Clock", "Color", "DatabaseUnavailable", "EncoderUnavailable", "FeedbackKind",
-    "FixedClock", "ForecastOutOfRange", "ForgetReport", "Garment", "ImageRejected", "InvalidSetting", "InvalidTag",
-    "InvalidUser", "ItemFeatures", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible", "OutfitRequest",
+    "FixedClock", "ForecastOutOfRange", "ForgetReport", "Garment", "GoesWith", "ImageRejected", "InvalidSetting",
+    "InvalidTag", "InvalidUser", "ItemFeatures", "ItemNotFound", "Location", "Look", "Match", "NoLookPossible",
+    "NotInWardrobe", "OutfitRequest",
     "PhotoInput", "PhotoTagger", "PolyvoreError", "Profile", "Rejected", "ScoreParts", "SentenceEncoder", "Stylist",
     "StylistError", "Suggestions", "SystemClock", "Tagged", "Tags", "TextHit", "TrainReport", "WardrobeEmpty",
-    "Weather", "WeatherUnavailable", "describe_weather", "today_in", "with_weather",
+    "Weather", "WeatherUnavailable", "describe_fallback", "describe_weather", "today_in", "with_weather",
 ]
 
 

@@ -72,3 +72,10 @@ class PolyvoreError(StylistError):
 
 class InvalidSetting(StylistError):
     """A profile setting (time zone, push time, days, place) the stylist cannot use; the message says why."""
+
+
+class NotInWardrobe(StylistError):
+    """A look holds an item the user does not own (a photo asked about), so it cannot be worn or rated yet."""
+
+    def __init__(self) -> None:
+        super().__init__("that look has something you don't own yet: add its photo to your wardrobe first")

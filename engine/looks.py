@@ -73,7 +73,11 @@ class ScoreParts:
 
 @dataclass(frozen=True, slots=True)
 class Look:
-    """One outfit: items in slot order, its score, a one-sentence reason, and what it was made for."""
+    """One outfit: items in slot order, its score, a one-sentence reason, and what it was made for.
+
+    ``fallback``: no look meets the occasion or the weather, and this is the closest the wardrobe allows;
+    ``missing`` then names the one or two items whose addition would make it right ("a blazer", "dress shoes").
+    """
 
     id: str
     items: tuple[Garment, ...]
@@ -82,6 +86,10 @@ class Look:
     occasion: str | None = None
     weather: Weather | None = None
     slots: tuple[str, ...] = field(default=())
+    fallback: bool = False
+    missing: tuple[str, ...] = ()
+    # JPEGs of items that are not in the wardrobe (a photo asked about), by item id, so the collage can draw them
+    images: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form of the command-line contract (``collage`` is added by the caller)."""
@@ -94,6 +102,8 @@ class Look:
             "reason": self.reason,
             "occasion": self.occasion,
             "weather": self.weather.to_dict() if self.weather else None,
+            "fallback": self.fallback,
+            "missing": list(self.missing),
         }
 
 
@@ -111,6 +121,29 @@ class Suggestions:
     """Looks for a request, best first, with the weather used and what the wardrobe lacks."""
 
     looks: list[Look]
+    weather: Weather
+    missing: list[str]
+
+    @property
+    def fallback(self) -> bool:
+        """Whether no look meets the request and these are the closest the wardrobe allows."""
+        return bool(self.looks) and all(look.fallback for look in self.looks)
+
+
+@dataclass(frozen=True, slots=True)
+class GoesWith:
+    """What a photographed item the user does not own would be worn with: looks from their wardrobe around it.
+
+    ``item`` describes the photo (tagged, never stored; its id starts with ``new-``); ``looks`` are the best ones,
+    each holding the item; ``count`` is how many distinct looks meeting the request it makes (up to
+    ``COUNT_LIMIT``, 0 when only fallback looks are possible); ``partners`` are the owned garments those looks
+    wear it with, most used first; ``missing`` what the wardrobe lacks, as in ``Suggestions``.
+    """
+
+    item: Garment
+    looks: list[Look]
+    count: int
+    partners: list[Garment]
     weather: Weather
     missing: list[str]
 

@@ -14,7 +14,7 @@ from engine.clock import Clock, SystemClock
 from engine.encoders.base import Encoder
 from engine.encoders.sentences import SentenceEncoder
 from engine.errors import InvalidTag, InvalidUser
-from engine.looks import FeedbackKind, Location, Look, OutfitRequest, Suggestions, TrainReport
+from engine.looks import FeedbackKind, GoesWith, Location, Look, OutfitRequest, Suggestions, TrainReport
 from engine.outfits.features import ItemFeatures
 from engine.outfits.polyvore import load_polyvore
 from engine.outfits.service import OutfitService
@@ -199,12 +199,20 @@ class Stylist:
         """Compose looks for an occasion, the weather and an optional anchor item (for the user's today by default)."""
         return await self.outfits.suggest(_check_user(user_id), request, skip=skip)
 
+    async def looks_with_photo(self, user_id: str, photo: PhotoInput, request: OutfitRequest | None = None, *,
+                               n: int = 3) -> GoesWith:
+        """Answer "what goes with this?" for a photo of something the user does not own: looks from their wardrobe
+        around it, how many, and the owned items it would be worn with. Nothing of the photo is stored."""
+        _check_user(user_id)
+        original, tagged = await self.wardrobes.inspect(photo)
+        return await self.outfits.goes_with(user_id, photo.name, original, tagged, request or OutfitRequest(), n=n)
+
     async def daily_look(self, user_id: str, day: date | None = None, *, another: int = 0) -> Suggestions:
         """Return the look of the day (same inputs, same look); ``another`` = k gives the k-th next best."""
         return await self.outfits.daily_look(_check_user(user_id), day, another=another)
 
     async def collage(self, look: Look, *, fmt: str = "PNG") -> bytes:
-        """Render a look as a PNG or JPEG collage."""
+        """Render a look as a PNG or JPEG collage (a look around a photo draws the photo too)."""
         return await self.outfits.collage(look, fmt=fmt)
 
     async def feedback(self, user_id: str, look_id: str, kind: FeedbackKind | str, *, day: date | None = None,

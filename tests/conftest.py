@@ -134,3 +134,11 @@ def matcher(sentences: Any) -> Any:
     from engine.wardrobe.text_search import TagTextMatcher
 
     return TagTextMatcher(sentences)
+
+
+@pytest.fixture(scope="session")
+def understander(sentences: Any) -> Any:
+    """The real Understander (intents and slots) on the session's MiniLM, built once for the test run."""
+    from dialog.nlu import Understander
+
+    return Understander(sentences)

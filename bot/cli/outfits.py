@@ -11,7 +11,7 @@ from bot.cli.command import Command, day, with_app
 from bot.cli.files import write_file
 from bot.cli.output import EXIT_ERROR, EXIT_OK, Output
 from bot.main import App
-from engine import Location, Look, OutfitRequest, Suggestions, describe_weather, with_weather
+from engine import Location, Look, OutfitRequest, Suggestions, describe_fallback, describe_weather, with_weather
 
 
 async def _show(app: App, suggestions: Suggestions, out: Output, folder: Path | None) -> None:
@@ -28,6 +28,8 @@ async def _show(app: App, suggestions: Suggestions, out: Output, folder: Path | 
 
 def _text(rank: int, look: Look, weather: str, collage: Path | None) -> str:
     lines = [f"Look {rank} ({look.id}, score {look.score.total:.2f}, {weather}): {look.reason}"]
+    if look.fallback:
+        lines.append(f"  {describe_fallback(look)}")
     for garment, slot in zip(look.items, look.slots, strict=True):
         colours = "/".join(c.name for c in garment.tags.colors)
         lines.append(f"  {slot:9s} {garment.id}  {colours} {garment.tags.type}")

@@ -35,10 +35,12 @@ _SIDE = ("hat", "bag", "accessory")  # right column, top to bottom; unknown slot
 BACKGROUND = (244, 242, 238)
 TITLE_COLOR = (34, 34, 34)
 SUBTITLE_COLOR = (96, 96, 96)
-LABEL_COLOR = (120, 120, 120)
+LABEL_COLOR = (92, 92, 92)
 SHADOW_OPACITY = 0.22
-MARGIN = 0.05  # of the canvas width
+MARGIN = 0.04  # of the canvas width
 GAP = 0.03  # between pieces, of the canvas width
+# text sizes, of the canvas width: at a chat's preview width (~360 px) they stay about 20, 12 and 10 px high
+TITLE_SIZE, SUBTITLE_SIZE, LABEL_SIZE = 0.056, 0.034, 0.029
 MAX_BYTES = 400_000
 JPEG_QUALITY = 85
 _FEATHER = [max(0, min(255, (v - 96) * 2)) for v in range(256)]  # alpha ramp moved inside the mask edge
@@ -82,7 +84,7 @@ def render_collage_with_layout(pieces: list[CollagePiece], *, title: str, subtit
     margin = round(MARGIN * width)
     header_bottom = _draw_header(draw, title, subtitle, margin, width)
     cutouts = [_cut_out(p, max(size)) for p in pieces]
-    label_font = _font(max(11, round(width * 0.018)), bold=False)
+    label_font = _font(max(11, round(width * LABEL_SIZE)), bold=False)
     label_h = _line_height(label_font) + 4 if any(p.label for p in pieces) else 0
     body = (margin, min(header_bottom, height // 2), width - margin, height - margin)
     cells = _arrange([p.slot for p in pieces], [c.size for c in cutouts], body, round(GAP * width), label_h)
@@ -162,6 +164,9 @@ def _columns(slots: list[str], shoes_at: str) -> list[_Column]:
         seen.add(slot)
     if shoes_at == "left" and left and main:
         return [_Column(left + shoes, "spread"), _Column(main, "centre"), _Column(side, "spread")]
+    if shoes_at == "stagger" and not left and len(main) == 2:
+        # the classic flat-lay diagonal: the top high on the left with the shoes under it, the bottom lower right
+        return [_Column(main[:1] + shoes, "spread"), _Column(main[1:], "bottom"), _Column(side, "spread")]
     if shoes_at == "side" and main:
         return [_Column(left, "top"), _Column(main, "centre"), _Column(side + shoes, "spread" if side else "bottom")]
     return [_Column(left, "top"), _Column(main + shoes, "centre"), _Column(side, "spread")]
@@ -194,28 +199,32 @@ def _arrange(slots: list[str], sizes: list[tuple[int, int]], body: Box, gap: int
     units = [_units(s, wh) for s, wh in zip(slots, sizes, strict=True)]
     avail_w, avail_h = body[2] - body[0], body[3] - body[1]
     options = []
-    for shoes_at in ("main", "side", "left"):
+    for shoes_at in ("main", "side", "left", "stagger"):
         columns = [c for c in _columns(slots, shoes_at) if c.items]
         scale, widths, heights = _fit(columns, units, (avail_w, avail_h), gap, label_h)
         empty = sum((max(heights) - h) * w for w, h in zip(widths, heights, strict=True)) / (sum(widths) * max(heights))
         options.append((scale, empty, columns, widths, heights))
     largest = max(o[0] for o in options)
     scale, _, columns, widths, heights = min((o for o in options if o[0] >= 0.97 * largest), key=lambda o: o[1])
-    total_h = max(heights)
-    x = body[0] + (avail_w - sum(widths) - gap * (len(columns) - 1)) // 2
+    # fill the frame: leftover width goes between the columns, leftover height between a column's pieces
+    # (each capped, so a sparse look stays a composition rather than scattered pieces)
+    spare_w = avail_w - sum(widths) - gap * (len(columns) - 1)
+    col_gap = gap + (min(spare_w // (len(columns) - 1), avail_w // 8) if len(columns) > 1 else 0)
+    total_h = min(avail_h, max(heights) + avail_h // 6)
+    x = body[0] + (avail_w - sum(widths) - col_gap * (len(columns) - 1)) // 2
     y0 = body[1] + (avail_h - total_h) // 2
-    main_top = next((y0 + (total_h - h) // 2 for c, h in zip(columns, heights, strict=True) if c.align == "centre"),
-                    y0)
     cells: list[Box] = [(0, 0, 0, 0)] * len(slots)
     for column, w, h in zip(columns, widths, heights, strict=True):
-        spare, n = total_h - h, len(column.items)
-        y = {"top": main_top, "centre": y0 + spare // 2, "bottom": y0 + spare}.get(column.align, y0)
-        step = spare // (n - 1) if column.align == "spread" and n > 1 else 0
+        n = len(column.items)
+        spread = column.align in ("spread", "centre") and n > 1
+        step = (total_h - h) // (n - 1) if spread else 0
+        spare = total_h - h - step * (n - 1)
+        y = {"top": y0, "centre": y0 + spare // 2, "bottom": y0 + spare}.get(column.align, y0)
         for i in column.items:
             ph = round(units[i][1] * scale)
             cells[i] = (x, y, x + w, y + ph)
             y += ph + label_h + gap + step
-        x += w + gap
+        x += w + col_gap
     return cells
 
 
@@ -262,8 +271,8 @@ def _ellipsize(text: str, font: Font, width: int) -> str:
 
 def _draw_header(draw: ImageDraw.ImageDraw, title: str, subtitle: str | None, margin: int, width: int) -> int:
     """Draw the title and subtitle lines, centred; return the y where the body may start."""
-    title_font = _font(max(14, round(width * 0.04)), bold=True)
-    sub_font = _font(max(12, round(width * 0.024)), bold=False)
+    title_font = _font(max(14, round(width * TITLE_SIZE)), bold=True)
+    sub_font = _font(max(12, round(width * SUBTITLE_SIZE)), bold=False)
     y = margin
     for text, font, color, max_lines in ((title, title_font, TITLE_COLOR, 2),
                                          (subtitle or "", sub_font, SUBTITLE_COLOR, 2)):

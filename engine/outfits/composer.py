@@ -23,6 +23,7 @@ from datetime import date
 import numpy as np
 
 from engine.looks import Look, OutfitRequest, Weather
+from engine.outfits.fallback import lifts, needs_relaxing, relax
 from engine.outfits.filters import Candidate, Wardrobe, filter_candidates
 from engine.outfits.model import CompatScorer
 from engine.outfits.reasons import missing_phrases, reason
@@ -82,21 +83,29 @@ def _compose(candidates: Sequence[Candidate], request: OutfitRequest, weather: W
              n: int, exclude_looks: Collection[frozenset[str]], skip: int,
              recent_looks: Collection[frozenset[str]],
              pair_shifts: Mapping[frozenset[str], float] | None = None) -> ComposeResult:
-    wardrobe = filter_candidates(candidates, request, weather, today, recent_days)
-    plans = plans_for(wardrobe)
-    missing = missing_phrases(wardrobe, weather, plans)
+    strict = filter_candidates(candidates, request, weather, today, recent_days)
+    plans = plans_for(strict)
+    missing = missing_phrases(strict, weather, plans)
+    wardrobe, fallback = strict, needs_relaxing(strict, bool(plans))
+    if fallback:  # no dead ends: the closest looks, with what would make them right
+        wardrobe = relax(candidates, strict, weather, today, recent_days, only_outer=bool(plans))
+        plans = plans_for(wardrobe)
     if not plans:
         return ComposeResult([], missing)
     scene = Scene(wardrobe, scorer, today, recent_looks, pair_shifts)
     picked = select_looks(scene, plans, search, n + skip, exclude_looks)[skip:]
-    return ComposeResult([_look(scene, f, wardrobe, weather, request.occasion) for f in picked], missing)
+    return ComposeResult([_look(scene, f, wardrobe, weather, request.occasion, strict if fallback else None)
+                          for f in picked], missing)
 
 
-def _look(scene: Scene, found: Found, wardrobe: Wardrobe, weather: Weather, occasion: str | None) -> Look:
+def _look(scene: Scene, found: Found, wardrobe: Wardrobe, weather: Weather, occasion: str | None,
+          strict: Wardrobe | None) -> Look:
+    """Return the look of a search result; ``strict`` (the unrelaxed wardrobe) marks a closest-possible look."""
     items = sorted(scene.items(found.plan, found.picks), key=lambda si: SLOT_ORDER.index(si[0]))
     chosen = [scene.pools[s][i] for s, i in items]
     at = np.array([scene.part[s].start + i for s, i in items])
     features = np.moveaxis(scene.pairs.planes(at, at), 0, -1)
     return Look(id=look_id(found.ids), items=tuple(c.garment for c in chosen), score=found.parts,
                 reason=reason(chosen, features, found.parts, wardrobe, weather), occasion=occasion, weather=weather,
-                slots=tuple(s for s, _ in items))
+                slots=tuple(s for s, _ in items), fallback=strict is not None,
+                missing=lifts(chosen, strict, weather, occasion) if strict is not None else ())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -13,10 +14,11 @@ from PIL import Image
 
 from config.vocabulary import Vocabulary
 from engine.clock import Clock, today_in
-from engine.errors import InvalidTag, ItemNotFound, NoLookPossible, WardrobeEmpty
+from engine.errors import InvalidTag, ItemNotFound, NoLookPossible, NotInWardrobe, WardrobeEmpty
 from engine.images.collage import CollagePiece, render_collage
-from engine.looks import FeedbackKind, Location, Look, OutfitRequest, Suggestions
-from engine.outfits.composer import compose, look_id
+from engine.images.decoding import content_hash
+from engine.looks import FeedbackKind, GoesWith, Location, Look, OutfitRequest, Suggestions, Weather
+from engine.outfits.composer import ComposeResult, compose, look_id
 from engine.outfits.features import item_features
 from engine.outfits.filters import Candidate
 from engine.outfits.model import CompatScorer
@@ -27,10 +29,12 @@ from engine.storage.db import FeedbackRow
 from engine.storage.garments import GarmentRepository, vector_of
 from engine.storage.looks import LookRepository
 from engine.storage.users import UserRepository
-from engine.types import Garment
+from engine.types import Garment, Tagged
 from engine.weather.dressing import describe_weather
 from engine.weather.service import WeatherService
 
+COUNT_LIMIT = 12  # "what goes with this?" counts the distinct looks an item makes up to this many
+NEW_ITEM_PREFIX = "new-"  # ids of an item the user does not own, and of the looks that hold one
 COLLAGE_PIECE_PX = 512  # garments are cut out of the stored originals at this size: sharp, still fast
 OWN_LOOK_REASON = "your own look"
 
@@ -105,25 +109,32 @@ class OutfitService:
             for g in data.garments
         ]
 
-    async def suggest(self, user_id: str, request: OutfitRequest, *, skip: int = 0) -> Suggestions:
-        """Compose ``request.n`` looks (after the first ``skip``) and remember them for feedback."""
+    async def _compose(self, user_id: str, request: OutfitRequest, *, skip: int, n: int,
+                       extra: Candidate | None = None) -> tuple[ComposeResult, Weather]:
+        """Compose looks from the wardrobe (plus ``extra``, an item not owned); raise when none is possible."""
         if request.occasion is not None and request.occasion not in self.vocabulary.occasions:
             raise InvalidTag(f"occasion must be one of: {', '.join(self.vocabulary.occasions)}")
         today = request.day or await self.today(user_id)
         data = await self._user_data(user_id, today)
         if not data.garments:
             raise WardrobeEmpty()
-        if request.anchor_id is not None and request.anchor_id not in data.vectors:
+        if request.anchor_id is not None and request.anchor_id not in data.vectors and extra is None:
             raise ItemNotFound(request.anchor_id)
         weather = await self.weather.weather_for(data.location, today, request.weather)
+        candidates = self._candidates(data) + ([extra] if extra is not None else [])
         result = await asyncio.to_thread(
-            compose, self._candidates(data), request, weather, self.scorer, recent_days=self.recent_days,
-            today=today, n=max(1, min(request.n, 10)), skip=max(0, skip),
+            compose, candidates, request, weather, self.scorer, recent_days=self.recent_days,
+            today=today, n=n, skip=max(0, skip),
             exclude_looks=data.preference.disliked_looks, recent_looks=data.recent_looks,
             pair_shifts=data.preference.pair_shifts(),
         )
         if not result.looks:
             raise NoLookPossible(result.missing)
+        return result, weather
+
+    async def suggest(self, user_id: str, request: OutfitRequest, *, skip: int = 0) -> Suggestions:
+        """Compose ``request.n`` looks (after the first ``skip``) and remember them for feedback."""
+        result, weather = await self._compose(user_id, request, skip=skip, n=max(1, min(request.n, 10)))
         now = self.clock.now()
         await self.looks.remember(user_id, [
             self.looks.look_row(user_id, look.id, [g.id for g in look.items], now, occasion=look.occasion,
@@ -131,6 +142,25 @@ class OutfitService:
             for look in result.looks
         ])
         return Suggestions(result.looks, weather, result.missing)
+
+    async def goes_with(self, user_id: str, name: str, original: bytes, tagged: Tagged, request: OutfitRequest, *,
+                        n: int) -> GoesWith:
+        """Compose looks around an item the user does not own (a photo: its JPEG and tags); store nothing."""
+        image_hash = content_hash(original)
+        item = Garment(id=f"{NEW_ITEM_PREFIX}{image_hash[:10]}", user_id=user_id, tags=tagged.tags, corrected=(),
+                       image_hash=image_hash, thumb_hash="", in_laundry=False, created_at=self.clock.now(),
+                       source_name=name[:512])
+        extra = Candidate(garment=item, features=item_features(item, tagged.embedding, self.vocabulary))
+        n = max(1, min(n, 10))
+        result, weather = await self._compose(user_id, replace(request, anchor_id=item.id, n=n), skip=0,
+                                              n=max(n, COUNT_LIMIT), extra=extra)
+        looks = [replace(look, id=f"{NEW_ITEM_PREFIX}{look.id}", images=((item.id, original),))
+                 for look in result.looks]
+        counted = [look for look in looks if not look.fallback]
+        uses = Counter(g.id for look in counted for g in look.items if g.id != item.id)
+        owned = {g.id: g for look in counted for g in look.items}
+        partners = [owned[i] for i, _ in sorted(uses.items(), key=lambda kv: (-kv[1], kv[0]))]
+        return GoesWith(item, looks[:n], len(counted), partners, weather, result.missing)
 
     async def daily_look(self, user_id: str, day: date | None = None, *, another: int = 0) -> Suggestions:
         """Return the day's look (deterministic for the same inputs); ``another`` = k gives the k-th next best."""
@@ -146,6 +176,8 @@ class OutfitService:
             kind = FeedbackKind(kind)
         except ValueError:
             raise InvalidTag(f"feedback must be one of: {', '.join(k.value for k in FeedbackKind)}") from None
+        if isinstance(look, str) and look.startswith(NEW_ITEM_PREFIX):
+            raise NotInWardrobe()
         item_ids = await self.looks.items_of(user_id, look) if isinstance(look, str) else None
         if item_ids is None:
             raise ItemNotFound(str(look)[:40])
@@ -185,8 +217,10 @@ class OutfitService:
 
     def _pieces(self, look: Look) -> list[CollagePiece]:
         pieces = []
+        unowned = dict(look.images)
         for garment, slot in zip(look.items, look.slots, strict=True):
-            stored = Image.open(io.BytesIO(self.blobs.get(garment.image_hash)))
+            data = unowned.get(garment.id) or self.blobs.get(garment.image_hash)
+            stored = Image.open(io.BytesIO(data))
             stored.draft("RGB", (COLLAGE_PIECE_PX, COLLAGE_PIECE_PX))  # decode JPEGs at reduced size: faster
             image = stored.convert("RGB")
             image.thumbnail((COLLAGE_PIECE_PX, COLLAGE_PIECE_PX))

@@ -12,13 +12,14 @@ from engine.clock import Clock
 from engine.encoders.batcher import BatchPlan, MicroBatcher
 from engine.encoders.sentences import SentenceEncoder
 from engine.errors import InvalidTag
+from engine.images.decoding import encode_original
 from engine.storage.blobs import BlobStore
 from engine.storage.garments import GarmentRepository, vector_of
 from engine.storage.users import UserRepository
 from engine.storage.vectors import VectorIndex
 from engine.tagging.corrections import validate_corrections
 from engine.tagging.tagger import Tagger
-from engine.types import AddResult, ForgetReport, Garment, Match, PhotoInput, TextHit
+from engine.types import AddResult, ForgetReport, Garment, Match, PhotoInput, Tagged, TextHit
 from engine.wardrobe import maintenance
 from engine.wardrobe.intake import Intake, TagBatcher
 from engine.wardrobe.text_search import TagTextMatcher, search_wardrobe
@@ -54,6 +55,12 @@ class WardrobeService:
         """Add photos to a user's wardrobe (see ``engine.wardrobe.intake``)."""
         await self.users.ensure(user_id, self.clock.now())
         return await self.intake.add(user_id, photos)
+
+    async def inspect(self, photo: PhotoInput) -> tuple[bytes, Tagged]:
+        """Decode, tag and embed a photo without storing anything: (the JPEG we would store, its tags)."""
+        image, lab = await asyncio.to_thread(self.tagger.decode_with_lab, photo)
+        original = await asyncio.to_thread(encode_original, image)
+        return original, await self.batcher.submit((image, lab))
 
     async def garments_of(self, user_id: str) -> list[Garment]:
         """Return every visible garment of a user, oldest first."""

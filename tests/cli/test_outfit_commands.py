@@ -42,9 +42,14 @@ def test_today_feedback_and_another(stylist_cli):
     assert code == 1 and "no item" in err
 
 
-def test_outfit_errors_are_one_line(stylist_cli):
-    code, _, err = stylist_cli("outfit", "--user", "alice", "--occasion", "gym", "--temp", "15")
-    assert code == 1 and "gym" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+def test_outfit_errors_are_one_line(stylist_cli, cli):
+    code, _, err = stylist_cli("outfit", "--user", "alice", "--occasion", "moon-landing", "--temp", "15")
+    assert code == 1 and "occasion" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    # no sporty clothes: not an error any more, the closest looks with what would lift them (no dead ends)
+    code, looks, err = stylist_cli("outfit", "--user", "alice", "--occasion", "gym", "--temp", "15")
+    assert code == 0 and looks and all(look["fallback"] and look["missing"] for look in looks) and not err
+    text = cli.run("outfit", "--user", "alice", "--occasion", "gym", "--temp", "15")
+    assert text.code == 0 and "closest I can do for the gym: " in text.out and "would lift this" in text.out
     code, _, err = stylist_cli("outfit", "--user", "nobody")
     assert code == 1 and "empty" in err
     code, _, err = stylist_cli("location", "--user", "alice", "52.5", "13.4", "--tz", "Mars/Olympus")

@@ -20,14 +20,6 @@ from tests._support import SAMPLES
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday morning
 
 
-@pytest.fixture(scope="session")
-def understander(sentences: SentenceEncoder) -> Understander:
-    """The real Understander on the session's MiniLM (the one text search uses too)."""
-    from dialog.nlu import Understander as NluUnderstander
-
-    return NluUnderstander(sentences)
-
-
 @pytest.fixture
 async def stylist(stylist_settings: Settings, encoder: Any, sentences: SentenceEncoder) -> AsyncIterator[Stylist]:
     """A Stylist on fresh stores whose clock stands at ``NOW`` (so "tomorrow" is a known date)."""

@@ -115,7 +115,12 @@ async def test_a_photo_asking_what_goes_with_it_is_styled_from_the_wardrobe(ann:
     assert ann.text.startswith("Looks like your red skirt. Here's how I'd wear it:")
     assert "red skirt" in ann.pictures[0].alt
     await ann.say("I'm thinking of buying this", photos=[photo("skirt-1.jpg")])  # one she does not own
-    assert ann.text.startswith("I can't style pieces you don't own yet. The closest thing you have is your")
+    looks = [r for r in ann.replies if r.extra.get("kind") == "look"]
+    assert looks and ann.replies[0].text.startswith("That ") and "skirt" in ann.replies[0].text
+    assert "of your looks" in ann.replies[0].text or "one look" in ann.replies[0].text
+    assert all("skirt" in r.pictures[0].alt for r in looks)  # every look wears the new piece
+    assert all(not r.buttons for r in looks)  # no like / wore it: it is not theirs yet
+    assert "add it to your wardrobe" in ann.replies[-1].text
     assert len(await ann.conversation.ctx.stylist.wardrobe("web:ann")) == len(WARDROBE)  # nothing was added
 
 
@@ -187,3 +192,12 @@ async def test_the_morning_look_is_a_push_whose_buttons_work(ann: Chat) -> None:
 async def test_no_morning_look_for_an_empty_wardrobe(ann: Chat) -> None:
     with pytest.raises(WardrobeEmpty):
         await ann.conversation.morning_look(ann.key)
+
+
+async def test_an_occasion_the_wardrobe_cannot_dress_gets_the_closest_look_and_what_is_missing(ann: Chat) -> None:
+    await _dressed(ann)
+    await ann.say("I need an outfit for the gym")  # nothing sporty in this wardrobe
+    look = next(r for r in ann.replies if r.extra.get("kind") == "look")
+    assert look.text.startswith("Closest I can do for")
+    assert "would lift this" in look.text  # names what to add
+    assert look.buttons  # still a real look of theirs: like / wore it work

@@ -25,17 +25,9 @@ HELD_APART = Path(__file__).resolve().parent.parent / "data" / "utterances.csv"
 
 
 @pytest.fixture(scope="session")
-def nlu(request: pytest.FixtureRequest) -> Understander:
-    """The real Understander on the bundled MiniLM, loaded once per run (shared with the dialog tests' one)."""
-    try:
-        return request.getfixturevalue("understander")  # type: ignore[no-any-return]
-    except pytest.FixtureLookupError:
-        import torch
-
-        from engine import SentenceEncoder
-
-        torch.set_num_threads(1)
-        return Understander(SentenceEncoder.load())
+def nlu(understander: Understander) -> Understander:
+    """The session's real Understander (tests/conftest.py), built once per run."""
+    return understander
 
 
 def said(nlu: Understander, text: str, photos: bool = False) -> tuple[Intent, Slots]:

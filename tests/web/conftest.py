@@ -17,7 +17,7 @@ from config.settings import Settings
 from dialog.context import DialogContext
 from dialog.conversation import Conversation
 from dialog.state import MemoryStateStore
-from engine import Stylist
+from engine import FixedClock, Stylist
 
 # A mild day, so three pieces (a top, a bottom, shoes) make a whole look: no coat needed.
 SUMMER_MORNING = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
@@ -73,16 +73,13 @@ class Browser:
         return found[0] if found else None
 
 
-@pytest.fixture(scope="session")
-def understander() -> Any:
-    """The real Understander on the bundled MiniLM, loaded once for the test run."""
-    nlu = pytest.importorskip("dialog.nlu", reason="dialog.nlu (the nlu branch) is not merged into this tree yet")
-    import torch
-
-    from engine import SentenceEncoder
-
-    torch.set_num_threads(1)
-    return nlu.Understander(SentenceEncoder.load())
+@pytest.fixture
+async def stylist(stylist_settings: Settings, encoder: Any, sentences: Any) -> AsyncIterator[Stylist]:
+    """A Stylist on fresh stores on a June morning (seasonal weather a shirt and trousers can dress)."""
+    opened = await Stylist.open(stylist_settings, encoder=encoder, sentences=sentences,
+                                clock=FixedClock(SUMMER_MORNING))
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture
@@ -90,7 +87,7 @@ def conversation(stylist: Stylist, understander: Any) -> Conversation:
     """The real conversation on the test's fresh stylist (states kept in memory), with the sample wardrobe."""
     ctx = DialogContext(
         stylist=stylist, understander=understander, states=MemoryStateStore(), settings=stylist.settings,
-        clock=lambda: SUMMER_MORNING, samples=SAMPLES,
+        samples=SAMPLES,
     )
     return Conversation(ctx)
 

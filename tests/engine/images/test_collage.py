@@ -156,3 +156,44 @@ def test_a_transparent_cutout_keeps_its_own_alpha() -> None:
     _, boxes = _render([CollagePiece("bag", cutout)])
     left, top, right, bottom = boxes["bag"]
     assert (right - left) / (bottom - top) == pytest.approx(60 / 160, rel=0.1)
+
+
+# --- what a chat shows first: a frame filled like a flat-lay, text readable at a phone's preview size ------------
+
+THREE = {"top": "t-shirt-1.jpg", "bottom": "pants-2.jpg", "shoes": "shoes-2.jpg"}
+PREVIEW_W = 360
+
+
+def _ink(image: Image.Image) -> np.ndarray:
+    """Return where the picture is visibly not background."""
+    pixels = np.asarray(image, dtype=np.int16)
+    return np.abs(pixels - np.array(BACKGROUND)).max(axis=2) > 12
+
+
+def test_a_three_piece_look_fills_the_frame_like_a_flat_lay() -> None:
+    pieces = [CollagePiece(s, _photo(n), label) for (s, n), label in zip(THREE.items(), ("T-shirt", "trousers",
+                                                                                       "shoes"), strict=True)]
+    image, boxes = _render(pieces, subtitle="Stripes and black, a calm pairing; dressed for 14 °C.")
+    ink = _ink(image)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert (cols[-1] - cols[0]) >= 0.8 * SIZE[0], "no empty band at the sides"
+    assert (rows[-1] - rows[0]) >= 0.8 * SIZE[1], "nor at the foot"
+    garments = [b for s, b in boxes.items()]
+    union_w = max(b[2] for b in garments) - min(b[0] for b in garments)
+    assert union_w >= 0.8 * SIZE[0], "the garments themselves span the frame"
+    thirds = [ink[SIZE[1] // 4 :, k * SIZE[0] // 3 : (k + 1) * SIZE[0] // 3].mean() for k in range(3)]
+    assert min(thirds) > 0.1, f"every third of the body holds garment: {thirds}"
+    assert boxes["top"][3] <= boxes["bottom"][3] and boxes["shoes"][1] > boxes["top"][1], "top above, shoes low"
+
+
+def test_title_and_reason_are_readable_at_a_phones_preview_size() -> None:
+    image, boxes = _render(_look(THREE), subtitle="Stripes and black, a calm pairing; dressed for 14 °C.")
+    preview = image.resize((PREVIEW_W, round(PREVIEW_W * SIZE[1] / SIZE[0])), Image.Resampling.LANCZOS)
+    ink = _ink(preview)
+    first_garment = min(b[1] for b in boxes.values()) * PREVIEW_W // SIZE[0]
+    text_rows = np.flatnonzero(ink[:first_garment].any(axis=1))
+    assert text_rows.size and text_rows[0] < 0.06 * preview.height, "the title opens the picture"
+    # runs of inked rows are text lines: the title's is at least 17 px tall at 360 px wide, the reason's 11 px
+    runs = np.split(text_rows, np.flatnonzero(np.diff(text_rows) > 1) + 1)
+    heights = [len(r) for r in runs]
+    assert len(runs) >= 2 and heights[0] >= 17 and min(heights[1:]) >= 11, heights
