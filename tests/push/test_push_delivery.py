@@ -22,7 +22,6 @@ from dialog.messages import Action, ActionKind
 from dialog.state import MemoryStateStore
 from engine import FixedClock, PhotoInput, Stylist
 from tests._support import SAMPLES
-from tests.dialog.conftest import understander  # noqa: F401  (the session's Understander fixture)
 from tests.telegram.conftest import FAST, telegram_settings
 from tests.telegram.fake_bot_api import FakeBotApi
 
@@ -56,7 +55,7 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def workers(stylist: Stylist, reopen: Callable[[], Any], understander: Any,  # noqa: F811
+async def workers(stylist: Stylist, reopen: Callable[[], Any], understander: Any,
                   bot_api: FakeBotApi, clock: FixedClock) -> AsyncIterator[list[Worker]]:
     """Two workers on one database, as two processes would be."""
     made: list[Worker] = []

@@ -17,7 +17,6 @@ from dialog.conversation import Conversation
 from dialog.state import DialogState, MemoryStateStore
 from engine import Stylist
 from tests._support import SAMPLES
-from tests.dialog.conftest import understander  # noqa: F401  (the session's Understander fixture)
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 ANN, BOB = 1001, 1002  # Telegram user ids (their private chats have the same ids)
@@ -54,7 +53,7 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def conversation(stylist: Stylist, understander: Any) -> Conversation:  # noqa: F811
+def conversation(stylist: Stylist, understander: Any) -> Conversation:
     """The real Conversation on this test's stylist, with the bundled Understander."""
     ctx = DialogContext(stylist=stylist, understander=understander, states=MemoryStateStore(),
                         settings=stylist.settings, samples=SAMPLES)
