@@ -208,8 +208,8 @@ class FakeBotApi:
             self.calls.append(call)
             if method in SEND_METHODS and call.chat_id is not None:
                 self.sent_count[call.chat_id] += 1
-            async with self._changed:
-                self._changed.notify_all()
+        async with self._changed:
+            self._changed.notify_all()
         failure = self._take_failure(call)
         if failure is not None:
             return _error(failure.status, failure.description, failure.retry_after)

@@ -17,8 +17,9 @@ async def test_serve_starts_the_telegram_bot_when_its_token_is_set(bot_api: Fake
     env = {**os.environ, "STYLIST_TELEGRAM_TOKEN": TOKEN, "STYLIST_TELEGRAM_API_URL": bot_api.root,
            "STYLIST_WEB_ENABLED": "false", "HF_HUB_OFFLINE": "1", "STYLIST_WEATHER_URL": "",
            "STYLIST_MODEL_CACHE_DIR": str(model_cache)}
+    log = (tmp_path / "serve.log").open("wb")  # a file, not a pipe: nothing reads it while the model loads
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "d"),
-                                                "serve", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE)
+                                                "serve", cwd=REPO, env=env, stderr=log)
     try:
         await bot_api.wait_for(lambda a: bool(a.commands) and a.polls > 0, limit_s=540)  # a cold MiniLM start
         await bot_api.send(77, text="/help", entities=[{"type": "bot_command", "offset": 0, "length": 5}])
@@ -30,6 +31,7 @@ async def test_serve_starts_the_telegram_bot_when_its_token_is_set(bot_api: Fake
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+        log.close()
 
 
 async def test_serve_refuses_a_placeholder_token_in_one_line(tmp_path: Path) -> None:
