@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,12 @@ def default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
     return base / "stylist"
+
+
+# A bot token from @BotFather: the bot's numeric id, a colon, 35 URL-safe characters.
+_TELEGRAM_TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{35}$")
+# Telegram's rule for a webhook's secret_token: 1-256 of these characters.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class SettingsError(ValueError):
@@ -66,6 +73,15 @@ class Settings(BaseSettings):
     # live weather (Open-Meteo forecast API); an empty URL turns it off and looks use seasonal defaults
     weather_url: str | None = "https://api.open-meteo.com/v1/forecast"
     weather_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    # Telegram: set the token to start the bot; the API URL may point at a self-hosted Bot API server
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None  # unset: long polling
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1:8081"  # where the webhook receiver listens (behind a proxy)
+    # morning push: how late a missed push may still go out, and how fast pushes are sent
+    push_grace_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    push_rate_per_s: float = Field(default=20.0, gt=0, le=1000)
     # the local web chat: loopback by default; any other address needs the access token
     web_enabled: bool = True
     web_host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
@@ -98,6 +114,57 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://, or be empty to turn live weather off")
         return value or None
+
+    @field_validator("telegram_token", mode="before")
+    @classmethod
+    def _telegram_token(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str) or not _TELEGRAM_TOKEN.match(raw.strip()):
+            # never echo the value: a real token pasted with a typo is still a secret
+            raise ValueError("not a bot token from @BotFather (it looks like 123456789:AA... with 35 characters "
+                             "after the colon); a placeholder is refused")
+        return raw.strip()
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _telegram_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the Bot API server's root URL, e.g. https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _telegram_webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("Telegram only delivers webhooks to an https:// URL")
+        return value or None
+
+    @field_validator("telegram_webhook_secret", mode="before")
+    @classmethod
+    def _telegram_webhook_secret(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str) or not _WEBHOOK_SECRET.match(raw) or raw.lower() in _PLACEHOLDERS:
+            raise ValueError("must be 1-256 letters, digits, _ or - (and not a placeholder)")
+        return raw
+
+    @field_validator("telegram_webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8081")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError("STYLIST_TELEGRAM_WEBHOOK_URL needs STYLIST_TELEGRAM_WEBHOOK_SECRET "
+                             "(Telegram sends it with every update; requests without it are refused)")
+        return self
 
     @field_validator("web_token", "web_secret")
     @classmethod

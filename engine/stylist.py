@@ -30,6 +30,7 @@ from engine.tagging.tagger import Tagger, build_tagger
 from engine.types import AddResult, ForgetReport, Garment, Match, PhotoInput, Rejected, Tagged, TextHit
 from engine.users.places import find_places
 from engine.users.profiles import Profile, ProfileService
+from engine.users.pushes import PushLog
 from engine.wardrobe.service import WardrobeService
 from engine.weather.service import WeatherService, weather_service_from_settings
 
@@ -54,6 +55,7 @@ class Stylist:
         garments, users, looks = GarmentRepository(db, self.vocabulary), UserRepository(db), LookRepository(db)
         self.users = users
         self.profiles = ProfileService(db)
+        self.pushes = PushLog(db)
         self.photo_tagger = PhotoTagger(tagger)
         self.wardrobes = WardrobeService(garments, users, index, blobs, tagger, self.clock,
                                          encoder_threads=settings.encoder_threads, sentences=sentences)
@@ -166,6 +168,22 @@ class Stylist:
         await self.users.ensure(_check_user(user_id), self.clock.now())
         return await self.profiles.update(user_id, timezone=timezone, push_enabled=push_enabled,
                                           push_time=push_time, push_days=push_days)
+
+    async def push_subscribers(self) -> list[Profile]:
+        """Return the profiles of every user whose morning push is on."""
+        return await self.pushes.subscribers()
+
+    async def claim_push(self, user_id: str, day: date, *, status: str = "claimed", detail: str = "") -> bool:
+        """Claim a user's morning push for their local date ``day``: True for exactly one caller, ever."""
+        return await self.pushes.claim(_check_user(user_id), day, self.clock.now(), status, detail)
+
+    async def finish_push(self, user_id: str, day: date, status: str, detail: str = "") -> None:
+        """Record how a claimed push ended: sent, failed, skipped or gone (the user blocked the bot)."""
+        await self.pushes.finish(user_id, day, self.clock.now(), status, detail)
+
+    async def push_status(self, user_id: str, day: date) -> str | None:
+        """Return how a user's push of ``day`` went (None when it was never claimed)."""
+        return await self.pushes.status(user_id, day)
 
     async def find_places(self, name: str, *, limit: int = 5) -> list[Location]:
         """Return cities of that name with their time zones, most populous first (offline GeoNames data)."""

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 from pathlib import Path
 
 from bot.cli.command import Command
 from bot.cli.output import EXIT_ERROR, EXIT_OK, Output
 from bot.main import build_chat, load_sentences, load_understander
+from bot.push import morning_push
+from bot.telegram import start_telegram
 from bot.terminal import Terminal, run_terminal
 from bot.web import run_web
 from config.settings import Settings, check_web_exposure
@@ -24,17 +28,45 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
 
 
 async def serve(settings: Settings, args: argparse.Namespace, out: Output) -> int:
-    """Start every configured front-end (the web chat unless turned off) until Ctrl-C or SIGTERM."""
-    if not settings.web_enabled:
-        out.problem("nothing to serve: the web chat is turned off (STYLIST_WEB_ENABLED=false)")
+    """Start every configured front-end (the web chat unless turned off, Telegram when its token is set) and
+    the morning push, until Ctrl-C or SIGTERM."""
+    if not settings.web_enabled and settings.telegram_token is None:
+        out.problem("nothing to serve: the web chat is turned off (STYLIST_WEB_ENABLED=false) "
+                    "and STYLIST_TELEGRAM_TOKEN is not set")
         return EXIT_ERROR
-    check_web_exposure(args.host or settings.web_host, settings.web_token)  # refuse before loading any model
+    if settings.web_enabled:
+        check_web_exposure(args.host or settings.web_host, settings.web_token)  # refuse before loading any model
     chat = await build_chat(settings)
+    telegram = None
+    push: asyncio.Task[None] | None = None
     try:
-        await run_web(chat.conversation, settings, host=args.host, port=args.port)
+        telegram = await start_telegram(settings, chat.conversation.handle, chat.app.stylist)
+        if telegram is not None:  # the morning push needs a front-end that can write first
+            scheduler = morning_push(settings, chat.app.stylist, chat.conversation, [telegram])
+            push = asyncio.create_task(scheduler.run())
+        if settings.web_enabled:
+            await run_web(chat.conversation, settings, host=args.host, port=args.port)
+        else:
+            await _until_signalled()
     finally:
+        if push is not None:
+            push.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await push
+        if telegram is not None:
+            await telegram.stop()
         await chat.close()
     return EXIT_OK
+
+
+async def _until_signalled() -> None:
+    """Wait for Ctrl-C or SIGTERM (when no web chat does the waiting)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: Ctrl-C arrives as KeyboardInterrupt
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
 
 
 def _chat_arguments(p: argparse.ArgumentParser) -> None:

@@ -143,3 +143,18 @@ class WearRow(SQLModel, table=True):
     item_id: str = Field(max_length=32, index=True)
     day: date
     look_id: str | None = Field(default=None, max_length=32)
+
+
+class PushRow(SQLModel, table=True):
+    """One morning push: claimed (unique per user and local date) before sending, then its outcome."""
+
+    __tablename__ = "push_log"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_push_user_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=128)
+    day: date  # the user's local date the push belongs to
+    status: str = Field(default="claimed", max_length=16)  # claimed, sent, failed, skipped, gone
+    detail: str = Field(default="", max_length=200)
+    claimed_at: datetime  # by the stylist's clock
+    updated_at: datetime

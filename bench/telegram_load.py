@@ -1,0 +1,117 @@
+"""Photo uploads from many Telegram users at once: the whole path against the engine alone, same run.
+
+    PYTHONPATH=. HF_HUB_OFFLINE=1 python -m bench.telegram_load [--users 50] [--photos 2] [--database-url URL]
+
+``--users`` people each send ``--photos`` sample photos one after another (the next once the reply came), all
+people at once. Three paths, each on fresh user ids (the engine deduplicates per user only, so every path tags
+every photo): the engine alone (``Stylist.add_garments``), the dialog (``Conversation.handle``: add + reply
+with a thumbnail), and Telegram end to end (an update on the fake Bot API server -> python-telegram-bot long
+polling -> getFile + download -> the dialog -> sendPhoto multipart). Reported per path: photos/s and the
+per-photo latency p50/p95; the overhead is Telegram's throughput against the engine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.telegram import TelegramOptions, start_telegram
+from config.settings import Settings, default_data_dir
+from dialog.context import DialogContext
+from dialog.conversation import Conversation
+from dialog.messages import ChatKey, Incoming, Photo
+from dialog.nlu import Understander
+from dialog.state import DialogState, MemoryStateStore
+from engine import PhotoInput, SentenceEncoder, Stylist
+from engine.weather.service import WeatherService
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+
+SAMPLES = sorted((Path(__file__).resolve().parent.parent / "samples" / "wardrobe").glob("*.jpg"))
+Upload = Callable[[int, bytes, str], Awaitable[None]]
+
+
+async def _drive(upload: Upload, users: list[int], photos: int) -> dict[str, float]:
+    """Run every user's uploads concurrently; return photos/s and latency percentiles (ms)."""
+    latencies: list[float] = []
+
+    async def person(index: int, user: int) -> None:
+        for k in range(photos):
+            path = SAMPLES[(index * photos + k) % len(SAMPLES)]
+            start = time.perf_counter()
+            await upload(user, path.read_bytes(), path.name)
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(person(i, u) for i, u in enumerate(users)))
+    wall = time.perf_counter() - start
+    ordered = sorted(latencies)
+    return {"photos_per_s": round(len(ordered) / wall, 2), "p50_ms": round(statistics.median(ordered)),
+            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))]), "wall_s": round(wall, 1)}
+
+
+async def run(users: int, photos: int, database_url: str | None = None) -> dict[str, object]:
+    """Measure the three paths; return the figures."""
+    api = FakeBotApi()
+    await api.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(_env_file=None, data_dir=Path(tmp), device="cpu",  # type: ignore[call-arg]
+                            model_cache_dir=default_data_dir() / "cache", telegram_token=SecretStr(TOKEN),
+                            telegram_api_url=api.root, database_url=database_url)
+        stylist = await Stylist.open(settings, weather=WeatherService(None))
+        states = MemoryStateStore()
+        ctx = DialogContext(stylist=stylist, understander=Understander(SentenceEncoder.load()), states=states,
+                            settings=settings)
+        conversation = Conversation(ctx)
+        frontend = await start_telegram(settings, conversation.handle, stylist, TelegramOptions(poll_timeout_s=1))
+        assert frontend is not None
+
+        async def engine_alone(user: int, data: bytes, name: str) -> None:
+            await stylist.add_garments(f"engine:{user}", [PhotoInput(data, name)])
+
+        async def dialog_alone(user: int, data: bytes, name: str) -> None:
+            await conversation.handle(Incoming(ChatKey("web", str(user), str(user)), photos=(Photo(data, name),)))
+
+        async def telegram(user: int, data: bytes, name: str) -> None:
+            before = api.sent_count[user]
+            await api.send(user, photo=api.photo_sizes(data))
+            await api.wait_for(lambda a: a.sent_count[user] > before, limit_s=600)
+
+        for user in range(1, users + 1):  # everyone has talked before: no greeting in the way
+            for platform in ("web", "telegram"):
+                await states.set(ChatKey(platform, str(user), str(user)), DialogState())
+            for platform in ("engine", "web", "telegram"):  # user rows exist, as for people who talked before
+                await stylist.update_profile(f"{platform}:{user}", push_enabled=False)
+        await stylist.add_garments("warm-up", [PhotoInput(SAMPLES[0].read_bytes(), SAMPLES[0].name)])
+        people = list(range(1, users + 1))
+        figures = {"engine": await _drive(engine_alone, people, photos),
+                   "dialog": await _drive(dialog_alone, people, photos),
+                   "telegram": await _drive(telegram, people, photos)}
+        await frontend.stop()
+        await stylist.close()
+    await api.close()
+    overhead = figures["engine"]["photos_per_s"] / figures["telegram"]["photos_per_s"] - 1
+    return {"users": users, "photos_each": photos, **figures, "telegram_overhead_vs_engine": f"{overhead:+.0%}"}
+
+
+def main() -> None:
+    """Parse arguments, run, print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--photos", type=int, default=2)
+    parser.add_argument("--database-url", help="an empty database (e.g. PostgreSQL); default: SQLite in a temp dir")
+    args = parser.parse_args()
+    if args.users < 1 or args.photos < 1:
+        parser.error("--users and --photos must be at least 1")
+    print(json.dumps(asyncio.run(run(args.users, args.photos, args.database_url)), indent=2))
+
+
+if __name__ == "__main__":
+    main()

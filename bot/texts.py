@@ -1,0 +1,33 @@
+"""What the front-ends themselves say: input no platform-neutral dialog can take (stickers, voice, big files).
+
+Everything else the stylist says is in ``dialog/texts.py``; these are the few answers an adapter gives before
+a message could become an ``Incoming``.
+"""
+
+from __future__ import annotations
+
+from dialog import texts as dialog_texts
+
+STICKER = "Cute sticker! I can only read photos of clothes and text, though. Send me a photo or ask for a look."
+VOICE = "I can't listen to voice or audio messages yet. Please type it, or send a photo of your clothes."
+VIDEO = "I can't watch videos yet. Send a photo of each piece instead and I'll remember it."
+NOT_AN_IMAGE = ("I can only read photos (JPEG, PNG, WebP), not {kind}. Send the picture itself, "
+                "as a photo or as a file.")
+TOO_BIG = "That file is {size} MB, more than the {limit} MB I can take. Send it as a photo (Telegram shrinks it)."
+UNSUPPORTED = "I can't read that kind of message. Send me text, a photo of your clothes, or your location."
+DOWNLOAD_FAILED = "I couldn't download that photo from Telegram. Please send it again."
+ALBUM_PARTLY = "Some of those I couldn't use: {reasons}"
+FORGED_BUTTON = "That button has expired or isn't yours, so I did nothing."
+SORRY = dialog_texts.SORRY
+MORE_BELOW = "What next?"  # text of the message that carries buttons after an album (albums cannot have buttons)
+
+# the command menu Telegram shows (command, description)
+COMMANDS = (
+    ("start", "Start: meet your stylist"),
+    ("today", "Today's look"),
+    ("outfit", "An outfit, e.g. /outfit for a wedding"),
+    ("wardrobe", "Show my wardrobe"),
+    ("settings", "City, morning look time"),
+    ("help", "What I can do"),
+    ("forget", "Delete everything about me"),
+)

@@ -1,0 +1,44 @@
+"""``stylist serve`` runs the Telegram bot (and the morning push) in its one process, beside the web chat."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests._support import REPO
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+
+
+async def test_serve_starts_the_telegram_bot_when_its_token_is_set(bot_api: FakeBotApi, tmp_path: Path,
+                                                                   model_cache: Path) -> None:
+    env = {**os.environ, "STYLIST_TELEGRAM_TOKEN": TOKEN, "STYLIST_TELEGRAM_API_URL": bot_api.root,
+           "STYLIST_WEB_ENABLED": "false", "HF_HUB_OFFLINE": "1", "STYLIST_WEATHER_URL": "",
+           "STYLIST_MODEL_CACHE_DIR": str(model_cache)}
+    log = (tmp_path / "serve.log").open("wb")  # a file, not a pipe: nothing reads it while the model loads
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "d"),
+                                                "serve", cwd=REPO, env=env, stderr=log)
+    try:
+        await bot_api.wait_for(lambda a: bool(a.commands) and a.polls > 0, limit_s=540)  # a cold MiniLM start
+        await bot_api.send(77, text="/help", entities=[{"type": "bot_command", "offset": 0, "length": 5}])
+        await bot_api.wait_for(lambda a: a.sent_count[77] >= 1, limit_s=120)
+        assert "Here's what I can do" in str(bot_api.sent(77)[0].params["text"])
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        log.close()
+
+
+async def test_serve_refuses_a_placeholder_token_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "STYLIST_TELEGRAM_TOKEN": "changeme"}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "d"),
+                                                "serve", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode != 0
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "STYLIST_TELEGRAM_TOKEN" in lines[0] and "changeme" not in lines[0]
