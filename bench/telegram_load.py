@@ -1,13 +1,16 @@
 """Photo uploads from many Telegram users at once: the whole path against the engine alone, same run.
 
-    PYTHONPATH=. HF_HUB_OFFLINE=1 python -m bench.telegram_load [--users 50] [--photos 2] [--database-url URL]
+    PYTHONPATH=. HF_HUB_OFFLINE=1 python -m bench.telegram_load [--users 50] [--photos 2] [--rounds 3]
+        [--database-url URL]
 
 ``--users`` people each send ``--photos`` sample photos one after another (the next once the reply came), all
 people at once. Three paths, each on fresh user ids (the engine deduplicates per user only, so every path tags
 every photo): the engine alone (``Stylist.add_garments``), the dialog (``Conversation.handle``: add + reply
 with a thumbnail), and Telegram end to end (an update on the fake Bot API server -> python-telegram-bot long
 polling -> getFile + download -> the dialog -> sendPhoto multipart). Reported per path: photos/s and the
-per-photo latency p50/p95; the overhead is Telegram's throughput against the engine's.
+per-photo latency p50/p95, the median over ``--rounds`` interleaved rounds (fresh users each round, the order of
+the paths rotated so each runs first once: the path measured last was consistently slower here); the overhead is
+Telegram's throughput against the engine's.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ async def _drive(upload: Upload, users: list[int], photos: int) -> dict[str, flo
             "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))]), "wall_s": round(wall, 1)}
 
 
-async def run(users: int, photos: int, database_url: str | None = None) -> dict[str, object]:
+async def run(users: int, photos: int, database_url: str | None = None, rounds: int = 3) -> dict[str, object]:
     """Measure the three paths; return the figures."""
     api = FakeBotApi()
     await api.start()
@@ -84,21 +87,32 @@ async def run(users: int, photos: int, database_url: str | None = None) -> dict[
             await api.send(user, photo=api.photo_sizes(data))
             await api.wait_for(lambda a: a.sent_count[user] > before, limit_s=600)
 
-        for user in range(1, users + 1):  # everyone has talked before: no greeting in the way
-            for platform in ("web", "telegram"):
-                await states.set(ChatKey(platform, str(user), str(user)), DialogState())
-            for platform in ("engine", "web", "telegram"):  # user rows exist, as for people who talked before
-                await stylist.update_profile(f"{platform}:{user}", push_enabled=False)
         await stylist.add_garments("warm-up", [PhotoInput(SAMPLES[0].read_bytes(), SAMPLES[0].name)])
-        people = list(range(1, users + 1))
-        figures = {"engine": await _drive(engine_alone, people, photos),
-                   "dialog": await _drive(dialog_alone, people, photos),
-                   "telegram": await _drive(telegram, people, photos)}
+        paths: dict[str, Upload] = {"engine": engine_alone, "dialog": dialog_alone, "telegram": telegram}
+        names = list(paths)
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+        for round_ in range(rounds):
+            people = [round_ * 100_000 + user for user in range(1, users + 1)]  # fresh ids every round
+            for user in people:  # everyone has talked before: no greeting in the way
+                for platform in ("web", "telegram"):
+                    await states.set(ChatKey(platform, str(user), str(user)), DialogState())
+                for platform in ("engine", "web", "telegram"):  # user rows exist, as for people who talked before
+                    await stylist.update_profile(f"{platform}:{user}", push_enabled=False)
+            order = names[round_ % len(names):] + names[:round_ % len(names)]  # each path first once
+            for name in order:
+                runs[name].append(await _drive(paths[name], people, photos))
+        figures = {name: _median_run(runs[name]) for name in names}
         await frontend.stop()
         await stylist.close()
     await api.close()
     overhead = figures["engine"]["photos_per_s"] / figures["telegram"]["photos_per_s"] - 1
-    return {"users": users, "photos_each": photos, **figures, "telegram_overhead_vs_engine": f"{overhead:+.0%}"}
+    return {"users": users, "photos_each": photos, "rounds": rounds, **figures,
+            "telegram_overhead_vs_engine": f"{overhead:+.0%}"}
+
+
+def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Return the median of each figure over the rounds (the machine is shared: single runs are noisy)."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
 def main() -> None:
@@ -106,11 +120,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--photos", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds, each path first in one")
     parser.add_argument("--database-url", help="an empty database (e.g. PostgreSQL); default: SQLite in a temp dir")
     args = parser.parse_args()
-    if args.users < 1 or args.photos < 1:
-        parser.error("--users and --photos must be at least 1")
-    print(json.dumps(asyncio.run(run(args.users, args.photos, args.database_url)), indent=2))
+    if min(args.users, args.photos, args.rounds) < 1:
+        parser.error("--users, --photos and --rounds must be at least 1")
+    print(json.dumps(asyncio.run(run(args.users, args.photos, args.database_url, args.rounds)), indent=2))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ traceback, then apologises; a user who blocked the bot gets their morning push t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -154,10 +155,18 @@ class TelegramFrontend:
 
     # ---- inbound --------------------------------------------------------------------------------------------
 
-    async def _answer(self, incoming: Incoming, notes: Sequence[Refusal] = ()) -> None:
-        with contextlib.suppress(RetryAfter):  # "typing..." is a courtesy: never wait for it
-            await self.fetcher.send_chat_action(int(incoming.key.chat), ChatAction.TYPING)
-        replies = await self.handle(incoming)
+    def _typing(self, chat_id: int) -> asyncio.Task[bool]:
+        """Show "typing..." while the turn runs: started at once, not waited for before the work."""
+        return asyncio.ensure_future(self.fetcher.send_chat_action(chat_id, ChatAction.TYPING))
+
+    async def _answer(self, incoming: Incoming, notes: Sequence[Refusal] = (),
+                      typing: asyncio.Task[bool] | None = None) -> None:
+        typing = typing or self._typing(int(incoming.key.chat))
+        try:
+            replies = await self.handle(incoming)
+        finally:
+            with contextlib.suppress(RetryAfter):  # a courtesy: flood control on it is not an error
+                await typing  # before the replies, so "typing..." never shows after the answer
         await self.replies.send(int(incoming.key.chat), [*(Reply(text=n.text) for n in notes), *replies])
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,11 +179,17 @@ class TelegramFrontend:
             photo = self._refused(refused) if refused is not None else photo_of(self.fetcher, message, self.max_bytes)
             self.albums.add(key, message.media_group_id, message.message_id, message.caption or "", photo, update)
             return
-        incoming = await to_incoming(self.fetcher, message, key, self.max_bytes)
+        typing = self._typing(message.chat.id) if refusal_for(message, self.max_bytes) is None else None
+        try:
+            incoming = await to_incoming(self.fetcher, message, key, self.max_bytes)
+        except BaseException:
+            _drop(typing)
+            raise
         if isinstance(incoming, Refusal):
+            _drop(typing)
             await self.replies.send(message.chat.id, [Reply(text=incoming.text)])
             return
-        await self._answer(incoming)
+        await self._answer(incoming, typing=typing)  # "typing..." overlaps the download and the turn
 
     @staticmethod
     async def _refused(refusal: Refusal) -> Refusal:
@@ -266,3 +281,10 @@ class TelegramFrontend:
             raise
         except NetworkError as exc:  # includes TimedOut
             raise DeliveryDelayed(str(exc)) from exc
+
+
+def _drop(task: asyncio.Task[bool] | None) -> None:
+    """Cancel a "typing..." that is no longer wanted, retrieving its error so none is reported as lost."""
+    if task is not None:
+        task.cancel()
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
