@@ -31,7 +31,7 @@ from bot.slack.home import HomeTab
 from bot.slack.inbound import PLATFORM, FileFetcher, command_turn, member_key, member_of, to_incoming
 from bot.slack.outbound import ReplySender, Target, shows_pictures
 from bot.slack.replay import SeenEvents
-from config.settings import Settings
+from config.settings import Settings, SettingsError
 from dialog.conversation import Conversation
 from dialog.messages import ChatKey, Incoming, InvalidAction, Reply
 from engine import Stylist
@@ -119,7 +119,10 @@ class SlackFrontend:
 
     async def start(self) -> None:
         """Check the token (auth.test), then connect by Socket Mode or start the Events API receiver."""
-        identity = await self.client.auth_test()
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as exc:  # a revoked or mistyped token: one line naming the variable, as at start
+            raise SettingsError(f"STYLIST_SLACK_BOT_TOKEN: Slack refused the token ({_api_error(exc)})") from None
         self.bot_user = str(identity.get("user_id") or "")
         if not self.options.receive:
             log.info("slack: send-only as %s", identity.get("user"))
@@ -127,7 +130,13 @@ class SlackFrontend:
         if self.settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
-            handler = AsyncSocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
+            app_token = self.settings.slack_app_token.get_secret_value()
+            try:  # checked here: the socket client would retry a refused app token forever
+                opened = await self.client.apps_connections_open(app_token=app_token)
+            except SlackApiError as exc:
+                raise SettingsError(f"STYLIST_SLACK_APP_TOKEN: Slack refused the token ({_api_error(exc)})") from None
+            handler = AsyncSocketModeHandler(self.app, app_token)
+            handler.client.wss_uri = str(opened.get("url"))  # the first connection uses the URL just issued
             await handler.connect_async()
             self._receiver = handler
         else:
