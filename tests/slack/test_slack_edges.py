@@ -169,7 +169,8 @@ async def test_a_home_tab_button_is_answered_in_the_dm(slack_api: FakeSlackApi, 
     await quiet(slack_api, lambda a: ANN in a.views)
     toggle = next(e for b in slack_api.views[ANN]["blocks"] if b["type"] == "actions" for e in b["elements"]
                   if e["value"].startswith("set|push|"))
-    block = next(b["block_id"] for b in slack_api.views[ANN]["blocks"] if b["type"] == "actions" and toggle in b["elements"])
+    block = next(b["block_id"] for b in slack_api.views[ANN]["blocks"]
+                 if b["type"] == "actions" and toggle in b["elements"])
     before = (await stylist.profile(ANN_ID)).push_enabled
     await send.send(press(ANN, toggle, block, view=True))
     await quiet(slack_api, lambda a: bool(a.posted(dm_of(ANN))) and len([c for c in a.calls
@@ -196,7 +197,7 @@ async def test_replies_are_laid_out_within_slacks_limits(slack_api: FakeSlackApi
     assert "line 0 &amp; &lt;more&gt; *bold*" in sections[0]["text"]["text"]  # escaped, Slack's bold
     uploads = [c for c in slack_api.calls if c.method == "files.completeUploadExternal"]
     assert [len(c.params["files"]) for c in uploads] == [10, 2]
-    last = posts[-1]["params"] if isinstance(posts[-1], dict) else posts[-1].params
+    last = posts[-1].params
     buttons = [e for b in last["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons[0]["value"] == "fb|abc|like" and len(buttons[0]["text"]["text"]) <= 75
     assert buttons[1]["url"] == "https://shop.example/item"

@@ -16,7 +16,8 @@ from tests.slack.fake_slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, Fak
 @pytest.mark.parametrize(("name", "value"), [
     ("slack_bot_token", "changeme"), ("slack_bot_token", "xoxb-your-token-here"), ("slack_bot_token", APP_TOKEN),
     ("slack_bot_token", f"{BOT_TOKEN} extra"), ("slack_app_token", "xapp-placeholder"),
-    ("slack_app_token", BOT_TOKEN), ("slack_signing_secret", "my-signing-secret"), ("slack_signing_secret", "0" * 31 + "g"),
+    ("slack_app_token", BOT_TOKEN), ("slack_signing_secret", "my-signing-secret"),
+    ("slack_signing_secret", "0" * 31 + "g"),
 ])
 def test_a_placeholder_or_malformed_secret_is_refused_naming_the_variable(name: str, value: str) -> None:
     others = {"slack_bot_token": BOT_TOKEN, "slack_signing_secret": SIGNING_SECRET}
