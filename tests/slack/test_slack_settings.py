@@ -76,3 +76,18 @@ def test_slash_command_words_become_chips_or_words_the_dialog_understands() -> N
     assert command_turn(key, "outfit for a wedding").text == "outfit for a wedding"
     assert command_turn(key, "forget").text == "forget me"
     assert command_turn(key, "what should I wear tomorrow?").text == "what should I wear tomorrow?"
+
+
+def test_the_manifest_asks_for_what_the_app_handles() -> None:
+    yaml = pytest.importorskip("yaml")  # PyYAML comes with huggingface_hub; only this check reads YAML
+    from tests._support import REPO
+
+    manifest = yaml.safe_load((REPO / "bot" / "slack" / "manifest.yaml").read_text())
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
+    assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/stylist"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"chat:write", "files:read", "files:write", "im:history", "im:write", "app_mentions:read",
+            "commands"} <= scopes
