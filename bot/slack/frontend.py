@@ -213,11 +213,10 @@ class SlackFrontend:
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
         team, user = str(command.get("team_id") or ""), str(command.get("user_id") or "")
-        dm = await self.dm(team, user)
-        in_dm = command.get("channel_id") == dm
-        await ack() if in_dm else await ack(text=texts.SLACK_SLASH_IN_DM)  # an ack's text is seen by the member only
+        in_dm = command.get("channel_id") == self._dms.get(f"{team}:{user}")  # known from their DM's events
+        await ack() if in_dm else await ack(text=texts.SLACK_SLASH_IN_DM)  # first (3 s); seen by the member only
         key = member_key(team, user)
-        await self._answer(command_turn(key, str(command.get("text") or "")), Place(dm, dm=True))
+        await self._answer(command_turn(key, str(command.get("text") or "")), Place(await self.dm(team, user), dm=True))
 
     async def _on_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

@@ -91,3 +91,12 @@ async def test_the_home_tab_shows_todays_look_and_the_settings(slack_api: FakeSl
     assert slack_api.uploads[image["slack_file"]["id"]].channel is None  # uploaded privately, shown by id
     text = str(view)
     assert "Your city" in text and "Morning look" in text
+
+
+async def test_the_slash_command_in_a_channel_says_where_the_answer_goes(slack_api: FakeSlackApi, slack: Any,
+                                                                          send: Delivery, met: Any) -> None:
+    await met(ANN)
+    await send.send(command(ANN, "settings", channel="C0000GENERAL"))
+    await quiet(slack_api, lambda a: bool(a.posted(dm_of(ANN))))
+    assert "answering in our direct messages" in str(next(iter(slack_api.acks.values()))["payload"])
+    assert slack_api.posted("C0000GENERAL") == [] and "Your city" in slack_api.posted(dm_of(ANN))[0].text
