@@ -119,6 +119,8 @@ class SlackFrontend:
 
     async def start(self) -> None:
         """Check the token (auth.test), then connect by Socket Mode or start the Events API receiver."""
+        # one pooled session for every Web API call (slack_sdk opens and closes a new one per call without it)
+        self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout))
         try:
             identity = await self.client.auth_test()
         except SlackApiError as exc:  # a revoked or mistyped token: one line naming the variable, as at start
@@ -154,6 +156,8 @@ class SlackFrontend:
             await self._receiver.close_async()
             self._receiver = None
         await self.fetcher.close()
+        if self.client.session is not None:
+            await self.client.session.close()
 
     # ---- inbound --------------------------------------------------------------------------------------------
 
