@@ -29,7 +29,7 @@ from bot.delivery import DeliveryDelayed, RecipientGone
 from bot.slack import blocks
 from bot.slack.home import HomeTab
 from bot.slack.inbound import PLATFORM, FileFetcher, command_turn, member_key, member_of, to_incoming
-from bot.slack.outbound import ReplySender, Target, shows_pictures
+from bot.slack.outbound import ReplySender, Target, api_error, shows_pictures
 from bot.slack.replay import SeenEvents
 from config.settings import Settings, SettingsError
 from dialog.conversation import Conversation
@@ -62,10 +62,6 @@ class Place:
     dm: bool = False
 
 
-def _api_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error") or "") if exc.response is not None else ""
-
-
 def _retry_after(exc: SlackApiError) -> float:
     headers = exc.response.headers if exc.response is not None else {}
     value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), "1")
@@ -93,7 +89,7 @@ class SlackFrontend:
         self.client = AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[
             AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(self.options.flood_retries)])
         self.replies = ReplySender(self.client)
-        self.fetcher = FileFetcher(token, settings.slack_api_url, settings.max_image_bytes)
+        self.fetcher = FileFetcher(token, settings.slack_api_url, settings.max_image_bytes, lookup=self._file_info)
         self.seen = SeenEvents(self.options.seen_events)
         self.home = HomeTab(conversation, self.client)
         self.app = self._build()
@@ -124,7 +120,7 @@ class SlackFrontend:
         try:
             identity = await self.client.auth_test()
         except SlackApiError as exc:  # a revoked or mistyped token: one line naming the variable, as at start
-            raise SettingsError(f"STYLIST_SLACK_BOT_TOKEN: Slack refused the token ({_api_error(exc)})") from None
+            raise SettingsError(f"STYLIST_SLACK_BOT_TOKEN: Slack refused the token ({api_error(exc)})") from None
         self.bot_user = str(identity.get("user_id") or "")
         if not self.options.receive:
             log.info("slack: send-only as %s", identity.get("user"))
@@ -136,7 +132,7 @@ class SlackFrontend:
             try:  # checked here: the socket client would retry a refused app token forever
                 opened = await self.client.apps_connections_open(app_token=app_token)
             except SlackApiError as exc:
-                raise SettingsError(f"STYLIST_SLACK_APP_TOKEN: Slack refused the token ({_api_error(exc)})") from None
+                raise SettingsError(f"STYLIST_SLACK_APP_TOKEN: Slack refused the token ({api_error(exc)})") from None
             handler = AsyncSocketModeHandler(self.app, app_token)
             handler.client.wss_uri = str(opened.get("url"))  # the first connection uses the URL just issued
             await handler.connect_async()
@@ -269,8 +265,8 @@ class SlackFrontend:
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         """The one place errors end: log the traceback first, then apologise (or stop writing to someone gone)."""
         who = _member_of_body(body)
-        if isinstance(error, SlackApiError) and _api_error(error) in GONE_ERRORS and who is not None:
-            await self._push_off(f"{PLATFORM}:{who[0]}:{who[1]}", _api_error(error))
+        if isinstance(error, SlackApiError) and api_error(error) in GONE_ERRORS and who is not None:
+            await self._push_off(f"{PLATFORM}:{who[0]}:{who[1]}", api_error(error))
             return
         log.error("slack: handling a request failed", exc_info=error)
         if who is None:
@@ -285,6 +281,15 @@ class SlackFrontend:
         if profile.push_enabled:
             await self.stylist.update_profile(user_id, push_enabled=False)
             log.info("slack: %s cannot be reached (%s): morning push turned off", user_id, why)
+
+    async def _file_info(self, file_id: str) -> dict[str, Any]:
+        """Return a shared file's whole object (files.info); a file Slack will not describe is a stub, refused."""
+        try:
+            info = await self.client.files_info(file=file_id)
+        except SlackApiError as exc:
+            log.info("slack: files.info refused %s: %s", file_id, api_error(exc))
+            return {"id": file_id}
+        return dict(info.get("file") or {"id": file_id})
 
     async def dm(self, team: str, user: str) -> str:
         """Return the id of the member's DM with the bot (opened with conversations.open the first time)."""
@@ -312,7 +317,7 @@ class SlackFrontend:
         try:
             await self.replies.send(Target(await self.dm(*member), member[1]), replies)
         except SlackApiError as exc:
-            code, status = _api_error(exc), exc.response.status_code if exc.response is not None else 0
+            code, status = api_error(exc), exc.response.status_code if exc.response is not None else 0
             if code in GONE_ERRORS:
                 raise RecipientGone(code) from exc
             if status == 429 or code == "ratelimited":

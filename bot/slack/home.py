@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts
 from bot.slack import blocks
 from bot.slack.inbound import member_key
+from bot.slack.outbound import api_error
 from dialog.conversation import Conversation
 from dialog.messages import Action, ActionKind, Button, ChatKey, Incoming, Reply
 from dialog.understanding import Intent
@@ -48,7 +49,7 @@ class HomeTab:
         try:
             await self._publish(user, view_blocks)
         except SlackApiError as exc:
-            if exc.response is None or exc.response.get("error") != "invalid_blocks":
+            if api_error(exc) != "invalid_blocks":
                 raise
             log.info("slack: the Home tab's picture was not ready; published without it")
             await self._publish(user, await self.view_blocks(key, user, with_picture=False))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,11 +105,16 @@ def refusal_for(file: Mapping[str, Any], max_bytes: int) -> Refusal | None:
     return None
 
 
+Lookup = Callable[[str], Awaitable[Mapping[str, Any]]]  # files.info: a file's whole object by its id
+
+
 class FileFetcher:
     """Downloads files shared with the bot, sending the bot token to Slack's file hosts only."""
 
-    def __init__(self, token: str, api_url: str, max_bytes: int, timeout_s: float = 30.0) -> None:
+    def __init__(self, token: str, api_url: str, max_bytes: int, timeout_s: float = 30.0,
+                 lookup: Lookup | None = None) -> None:
         self._token = token
+        self._lookup = lookup
         self.max_bytes = max_bytes
         self._trusted = {urlsplit(api_url).hostname or ""}
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
@@ -123,6 +128,9 @@ class FileFetcher:
 
     async def fetch(self, file: Mapping[str, Any]) -> Photo | Refusal:
         """Return one shared image's bytes, or a ``Refusal`` saying why it cannot be used."""
+        if file.get("file_access") == "check_file_info" and self._lookup is not None and file.get("id"):
+            # a file shared from another organisation arrives as a stub: its type, size and URL come from files.info
+            file = await self._lookup(str(file["id"]))
         refused = refusal_for(file, self.max_bytes)
         if refused is not None:
             return refused

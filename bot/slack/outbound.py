@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
@@ -34,6 +35,12 @@ class Target:
     owner: str  # the Slack user id the replies and their buttons are for
     thread_ts: str | None = None
     ephemeral: bool = False
+
+
+def api_error(exc: SlackApiError) -> str:
+    """Return the Web API's error code of a failed call (``account_inactive``...), or "" when it gave none."""
+    data = exc.response.data if exc.response is not None else None
+    return str(data.get("error") or "") if isinstance(data, dict) else ""
 
 
 def shows_pictures(reply: Reply) -> bool:

@@ -93,6 +93,7 @@ class FakeSlackApi:
         self.calls: list[Call] = []
         self.uploads: dict[str, Upload] = {}
         self.files: dict[str, tuple[bytes, str]] = {}  # shared by members: file id -> (bytes, mimetype)
+        self.file_objects: dict[str, dict[str, Any]] = {}  # what files.info answers
         self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header) of every download
         self.acks: dict[str, dict[str, Any]] = {}  # Socket Mode: envelope id -> the app's acknowledgement
         self.views: dict[str, dict[str, Any]] = {}  # App Home: user -> the view published last
@@ -111,6 +112,7 @@ class FakeSlackApi:
         """Listen on a free loopback port; return the API root (what STYLIST_SLACK_API_URL is set to)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._method)
+        app.router.add_get("/api/{method}", self._method)  # a few methods are GETs (files.info)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         app.router.add_get("/link", self._socket)
@@ -139,9 +141,11 @@ class FakeSlackApi:
         file_id = f"F{next(self._ids):08d}"
         self.files[file_id] = (data, mimetype)
         url = f"{self.root}/files-pri/{file_id}/{name}"
-        return {"id": file_id, "name": name, "title": name, "mimetype": mimetype,
-                "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "",
-                "size": len(data) if size is None else size, "url_private": url, "url_private_download": url + "?dl=1"}
+        found = {"id": file_id, "name": name, "title": name, "mimetype": mimetype,
+                 "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "",
+                 "size": len(data) if size is None else size, "url_private": url, "url_private_download": url + "?dl=1"}
+        self.file_objects[file_id] = found
+        return found
 
     def fail(self, method: str, error: str, *, status: int = 200, retry_after: int | None = None, times: int = 1,
              channel: str | None = None) -> None:
@@ -280,6 +284,10 @@ class FakeSlackApi:
             done.append({"id": upload.file_id, "title": upload.title, "name": upload.filename})
         await self._notify()
         return {"files": done}
+
+    async def _api_files_info(self, call: Call) -> dict[str, Any] | web.Response:
+        found = self.file_objects.get(str(call.params.get("file")))
+        return {"file": found} if found else web.json_response({"ok": False, "error": "file_not_found"})
 
     async def _api_views_publish(self, call: Call) -> dict[str, Any] | web.Response:
         view = call.params.get("view") or {}

@@ -73,6 +73,17 @@ async def test_the_good_photos_of_a_message_are_kept_and_the_others_named(
     assert len(await stylist.wardrobe(ANN_ID)) == 1
 
 
+async def test_a_file_shared_as_a_stub_is_looked_up_with_files_info(
+        slack_api: FakeSlackApi, slack: Any, send: Delivery, met: Any, stylist: Stylist) -> None:
+    await met(ANN)
+    photo = slack_api.add_file(sample("dress-1.jpg"), "dress.jpg", "image/jpeg")
+    stub = {"id": photo["id"], "mode": "hidden_by_limit", "file_access": "check_file_info"}  # Slack Connect
+    await send.send(dm(ANN, files=[stub]))
+    await quiet(slack_api, lambda a: bool(a.shared(dm_of(ANN))))
+    assert [c.params["file"] for c in slack_api.calls if c.method == "files.info"] == [photo["id"]]
+    assert len(await stylist.wardrobe(ANN_ID)) == 1
+
+
 async def test_the_bot_token_goes_to_slacks_file_hosts_only(slack: SlackFrontend) -> None:
     stolen = {"id": "F1", "name": "x.jpg", "mimetype": "image/jpeg", "size": 10,
               "url_private_download": "https://files.evil.example/x.jpg"}

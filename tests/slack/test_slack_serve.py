@@ -44,3 +44,14 @@ async def test_serve_refuses_a_placeholder_token_in_one_line(tmp_path: Path) -> 
     assert proc.returncode != 0
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "STYLIST_SLACK_BOT_TOKEN" in lines[0] and "changeme" not in lines[0]
+
+
+async def test_serve_with_nothing_to_serve_names_what_to_set(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STYLIST_")}
+    env["STYLIST_WEB_ENABLED"] = "false"
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "d"),
+                                                "serve", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode != 0
+    said = err.decode()
+    assert "nothing to serve" in said and "STYLIST_SLACK_BOT_TOKEN" in said and "STYLIST_TELEGRAM_TOKEN" in said
