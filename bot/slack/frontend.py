@@ -244,7 +244,9 @@ class SlackFrontend:
         channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
         if container.get("type") != "message" or not channel or channel.startswith("D"):
             return Place(await self.dm(team, user), dm=True)  # the App Home, or a DM: answered in the DM
-        return Place(channel, str(container.get("thread_ts") or container.get("message_ts") or "") or None)
+        # the thread of the message pressed; an ephemeral message (our answers in channels) is no thread parent
+        parent = None if container.get("is_ephemeral") else container.get("message_ts")
+        return Place(channel, str(container.get("thread_ts") or parent or "") or None)
 
     async def _tell(self, place: Place, user: str, text: str) -> None:
         """Say one line to one member only, where they pressed."""
