@@ -31,3 +31,22 @@ COMMANDS = (
     ("help", "What I can do"),
     ("forget", "Delete everything about me"),
 )
+
+# ---- Slack: what the Slack app says itself (Slack's wording: files, DMs, threads, the App Home) ----------------
+
+SLACK_NOT_AN_IMAGE = "I can only read photos (JPEG, PNG, WebP), not {kind}. Share the picture itself."
+SLACK_TOO_BIG = "That file is {size} MB, more than the {limit} MB I can take. Share a smaller photo of it."
+SLACK_DOWNLOAD_FAILED = "I couldn't download that file from Slack. Please share it again."
+SLACK_PARTLY = "Some of those I couldn't use: {reasons}"
+SLACK_SENT_TO_DM = "I've sent that to you in a direct message: your wardrobe stays between us."
+SLACK_NOT_YOURS = "That button belongs to <@{owner}>, so I did nothing. Ask me yourself: mention me or use /stylist."
+SLACK_FORGED_BUTTON = "That button has expired or isn't yours, so I did nothing."
+SLACK_SLASH_IN_DM = "On it: I'm answering in our direct messages."
+SLACK_HOME_TITLE = "Your stylist"
+SLACK_HOME_WELCOME = ("Hi! I'm your stylist. Open the *Messages* tab and send me photos of the clothes you own, "
+                      "or say hi and I'll show you around.")
+SLACK_HOME_TODAY = "*Today's look*"
+SLACK_HOME_NO_LOOK = "No look for today yet: {why}"
+SLACK_HOME_SETTINGS = "*Your settings*"
+SLACK_HOME_SEND = "Send it to me"
+SLACK_HOME_BUTTONS_FOR = "Buttons for <@{owner}>"

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +25,18 @@ def default_data_dir() -> Path:
 _TELEGRAM_TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{35}$")
 # Telegram's rule for a webhook's secret_token: 1-256 of these characters.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Slack: a bot token (xoxb-<team>-<bot>-<secret>), an app-level token for Socket Mode (xapp-<n>-<app>-<n>-<hex>)
+# and the app's signing secret (32 hex digits), as the app's settings pages show them.
+_SLACK_BOT_TOKEN = re.compile(r"^xoxb-[0-9]{5,}-[0-9]{5,}-[A-Za-z0-9]{20,}$")
+_SLACK_APP_TOKEN = re.compile(r"^xapp-[0-9]+-[A-Z0-9]{5,}-[0-9]{5,}-[a-f0-9]{32,}$")
+_SLACK_SIGNING_SECRET = re.compile(r"^[a-f0-9]{32}$")
+
+
+_SLACK_SECRETS = {  # field -> (pattern, what it should look like, for the one-line refusal)
+    "slack_bot_token": (_SLACK_BOT_TOKEN, "a Slack bot token (xoxb-..., from OAuth & Permissions)"),
+    "slack_app_token": (_SLACK_APP_TOKEN, "a Slack app-level token (xapp-1-..., from Basic Information)"),
+    "slack_signing_secret": (_SLACK_SIGNING_SECRET, "a Slack signing secret (32 hex digits, from Basic Information)"),
+}
 
 
 class SettingsError(ValueError):
@@ -79,6 +91,13 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # unset: long polling
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: str = "127.0.0.1:8081"  # where the webhook receiver listens (behind a proxy)
+    # Slack: set the bot token to start the app; with the app token it connects by Socket Mode, without it it
+    # receives the Events API over HTTP (signed with the signing secret) at slack_listen + /slack/events
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_listen: str = "127.0.0.1:3000"
     # morning push: how late a missed push may still go out, and how fast pushes are sent
     push_grace_minutes: int = Field(default=120, ge=5, le=24 * 60)
     push_rate_per_s: float = Field(default=20.0, gt=0, le=1000)
@@ -151,7 +170,7 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 letters, digits, _ or - (and not a placeholder)")
         return raw
 
-    @field_validator("telegram_webhook_listen")
+    @field_validator("telegram_webhook_listen", "slack_listen")
     @classmethod
     def _listen(cls, value: str) -> str:
         host, _, port = value.rpartition(":")
@@ -164,6 +183,34 @@ class Settings(BaseSettings):
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise ValueError("STYLIST_TELEGRAM_WEBHOOK_URL needs STYLIST_TELEGRAM_WEBHOOK_SECRET "
                              "(Telegram sends it with every update; requests without it are refused)")
+        return self
+
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before")
+    @classmethod
+    def _slack_secret(cls, value: object, info: ValidationInfo) -> object:
+        if value is None or value == "":
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        pattern, looks = _SLACK_SECRETS[info.field_name or ""]
+        if not isinstance(raw, str) or not pattern.match(raw.strip()):
+            # never echo the value: a real secret pasted with a typo is still a secret
+            raise ValueError(f"not {looks}; a placeholder is refused")
+        return raw.strip()
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the Web API's root URL, e.g. https://slack.com/api/")
+        return value.rstrip("/") + "/"
+
+    @model_validator(mode="after")
+    def _slack_complete(self) -> Settings:
+        if self.slack_app_token is not None and self.slack_bot_token is None:
+            raise ValueError("STYLIST_SLACK_APP_TOKEN needs STYLIST_SLACK_BOT_TOKEN (the app answers with it)")
+        if self.slack_bot_token is not None and self.slack_app_token is None and self.slack_signing_secret is None:
+            raise ValueError("STYLIST_SLACK_BOT_TOKEN without STYLIST_SLACK_APP_TOKEN (Socket Mode) receives events "
+                             "over HTTP and needs STYLIST_SLACK_SIGNING_SECRET to verify them")
         return self
 
     @field_validator("web_token", "web_secret")

@@ -13,6 +13,7 @@ from bot.cli.command import Command
 from bot.cli.output import EXIT_ERROR, EXIT_OK, Output
 from bot.main import build_chat, load_sentences, load_understander
 from bot.push import morning_push
+from bot.slack import start_slack
 from bot.telegram import start_telegram
 from bot.terminal import Terminal, run_terminal
 from bot.web import run_web
@@ -28,21 +29,23 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
 
 
 async def serve(settings: Settings, args: argparse.Namespace, out: Output) -> int:
-    """Start every configured front-end (the web chat unless turned off, Telegram when its token is set) and
-    the morning push, until Ctrl-C or SIGTERM."""
-    if not settings.web_enabled and settings.telegram_token is None:
+    """Start every configured front-end (the web chat unless turned off, Telegram and Slack when their tokens are
+    set) and the morning push, until Ctrl-C or SIGTERM."""
+    if not settings.web_enabled and settings.telegram_token is None and settings.slack_bot_token is None:
         out.problem("nothing to serve: the web chat is turned off (STYLIST_WEB_ENABLED=false) "
-                    "and STYLIST_TELEGRAM_TOKEN is not set")
+                    "and neither STYLIST_TELEGRAM_TOKEN nor STYLIST_SLACK_BOT_TOKEN is set")
         return EXIT_ERROR
     if settings.web_enabled:
         check_web_exposure(args.host or settings.web_host, settings.web_token)  # refuse before loading any model
     chat = await build_chat(settings)
-    telegram = None
+    telegram = slack = None
     push: asyncio.Task[None] | None = None
     try:
         telegram = await start_telegram(settings, chat.conversation.handle, chat.app.stylist)
-        if telegram is not None:  # the morning push needs a front-end that can write first
-            scheduler = morning_push(settings, chat.app.stylist, chat.conversation, [telegram])
+        slack = await start_slack(settings, chat.conversation, chat.app.stylist)
+        senders = [frontend for frontend in (telegram, slack) if frontend is not None]
+        if senders:  # the morning push needs a front-end that can write first
+            scheduler = morning_push(settings, chat.app.stylist, chat.conversation, senders)
             push = asyncio.create_task(scheduler.run())
         if settings.web_enabled:
             await run_web(chat.conversation, settings, host=args.host, port=args.port)
@@ -53,6 +56,8 @@ async def serve(settings: Settings, args: argparse.Namespace, out: Output) -> in
             push.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await push
+        if slack is not None:
+            await slack.stop()
         if telegram is not None:
             await telegram.stop()
         await chat.close()
