@@ -112,7 +112,7 @@ def _nearest(name: str, tags: Tags, similarity: np.ndarray, examples: Sequence[E
     says the call was right for things like this)."""
     if threshold is None:
         return None
-    key = "type" if name == "type" else name
+    key = name
     best: Example | None = None
     best_sim = -2.0
     for example, sim in zip(examples, similarity, strict=True):
@@ -120,7 +120,9 @@ def _nearest(name: str, tags: Tags, similarity: np.ndarray, examples: Sequence[E
             best, best_sim = example, float(sim)
     if best is None or best_sim < threshold:
         return None
-    corrected = "type" if "type" in best.corrections else "category" if name == "type" else name
+    corrected = name
+    if name == "type" and "type" not in best.corrections:
+        corrected = "category"  # the user corrected the category alone
     if corrected not in best.corrections or best.corrections[corrected] == getattr(tags, corrected):
         return None
     return best
