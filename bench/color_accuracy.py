@@ -26,14 +26,15 @@ from pathlib import Path
 
 from PIL import Image
 
+from bench.studio_renders import LOOKS, render
 from config.vocabulary import COLOR_NAMES, PATTERNS
 from engine.encoders.base import Encoder
 from engine.tagging.attributes import infer_pattern
 from engine.tagging.colors import extract_colors
-from bench.studio_renders import LOOKS, render
 from models.pixels import working_rgb
 
 REPO = Path(__file__).resolve().parent.parent
+STUDIO = True  # --no-studio-exposure: colours as named before studio shots were taken back to home exposure
 
 
 def _pct(right: int, n: int) -> str:
@@ -62,7 +63,7 @@ def evaluate(root: Path, split: str, look: str = "") -> None:
             image = render(image, r["path"], look)
         embedding = encoder.embed_images([image])[0]
         start = time.perf_counter()
-        result = extract_colors(image)
+        result = extract_colors(image, studio=STUDIO)
         pattern, _ = infer_pattern(working_rgb(image), result.mask, embedding, encoder.pattern_head)
         seconds += time.perf_counter() - start
         rules_right += infer_pattern(working_rgb(image), result.mask)[0] == r["pattern"]
@@ -152,9 +153,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--split", default="validation", choices=["validation", "test"])
     parser.add_argument("--named", action="store_true", help="name the CSS colour table instead")
+    parser.add_argument("--no-studio-exposure", action="store_true",
+                        help="name studio shots' colours as measured (the figures before the studio correction)")
     parser.add_argument("--studio", default="", choices=["", *LOOKS],
                         help="measure on studio renderings of the photos (bench/studio_renders.py)")
     args = parser.parse_args()
+    global STUDIO
+    STUDIO = not args.no_studio_exposure
     if args.named:
         named_colours()
         return

@@ -127,14 +127,15 @@ def home_exposure(pixels: FloatArray, background: float) -> FloatArray:
 # --- public -----------------------------------------------------------------------------------------------
 
 
-def extract_colors(image: Image.Image, lab: FloatArray | None = None) -> ColorResult:
+def extract_colors(image: Image.Image, lab: FloatArray | None = None, *, studio: bool = True) -> ColorResult:
     """Return the garment's colours (1-3, by share), the dominant name's confidence and the garment mask.
 
-    ``lab``: the photo's ``models.pixels.working_lab`` when the caller has it already.
+    ``lab``: the photo's ``models.pixels.working_lab`` when the caller has it already. ``studio``: take a studio
+    shot's colours back to home-photo exposure (False only to measure what that changes).
     """
     lab, mask = photo_lab_and_mask(image, lab)
     pixels = lab[mask]
-    background = studio_background(lab)
+    background = studio_background(lab) if studio else None
     if background is not None:
         pixels = home_exposure(pixels, background)
     centres, labels = kmeans(pixels, _GARMENT_CLUSTERS)
