@@ -52,19 +52,20 @@ def labelled_rows(data: Path, part: str) -> list[dict[str, str]]:
     return rows
 
 
-def tagged_photos(data: Path, part: str) -> list[LabelledPhoto]:
-    """Return every photo of ``part`` tagged by the product tagger (cached per encoder)."""
+def tagged_photos(data: Path, part: str, look: str = "") -> list[LabelledPhoto]:
+    """Return every photo of ``part`` tagged by the product tagger (cached per encoder); ``look``: tag its studio
+    rendering instead (``bench.studio_renders``)."""
     from config.settings import load_settings
     from engine.tagging.tagger import build_tagger
 
     rows = labelled_rows(data, part)
     tagger = build_tagger(load_settings(encoder_threads=1))
-    key = hashlib.sha256(json.dumps([tagger.encoder.name, part, [r["path"] for r in rows]]).encode()).hexdigest()
-    path = CACHE / f"{part}-{key[:12]}"
+    key = hashlib.sha256(json.dumps([tagger.encoder.name, part, look, [r["path"] for r in rows]]).encode()).hexdigest()
+    path = CACHE / f"{part}{'-' + look if look else ''}-{key[:12]}"
     if not (path.with_suffix(".npy").is_file() and path.with_suffix(".json").is_file()):
         tags, vectors = [], []
         for start in range(0, len(rows), 32):
-            images = [_open(r["_file"]) for r in rows[start : start + 32]]
+            images = [_open(r["_file"], r["path"], look) for r in rows[start : start + 32]]
             for item in tagger.tag(images):
                 tags.append(item.tags.to_dict())
                 vectors.append(item.embedding)
@@ -79,6 +80,9 @@ def tagged_photos(data: Path, part: str) -> list[LabelledPhoto]:
     ]
 
 
-def _open(path: str) -> Image.Image:
+def _open(path: str, key: str, look: str) -> Image.Image:
+    from bench.studio_renders import render
+
     with Image.open(path) as image:
-        return image.convert("RGB")
+        rgb = image.convert("RGB")
+    return render(rgb, key, look) if look else rgb

@@ -12,8 +12,10 @@ same kind of thing comes out right:
   colour, whatever the garment: this is the user's light and camera, and their idea of navy).
 
 Thresholds were chosen on clothing_small validation by replaying corrections (``python -m bench.correction_replay
---calibrate``); they hold for the embedding space they were measured in, so an encoder without thresholds learns
-nothing. Only the owner's own corrections are ever examples (the caller loads them per user).
+--calibrate``); they hold for the embedding space they were measured in, so an encoder without thresholds (a CLIP
+backend) learns nothing. The style space groups photos by the type the network sees, so a corrected garment only
+decides for photos very close to it: in practice the same garment, or a near twin, photographed again.
+Only the owner's own corrections are ever examples (the caller loads them per user).
 """
 
 from __future__ import annotations
@@ -57,8 +59,10 @@ class Thresholds:
     confidence: dict[str, float] = field(default_factory=dict)
 
 
-#: Per encoder (its name up to the ``@`` of the runtime): chosen on clothing_small validation, see BENCHMARKS.md
-#: "Learning from corrections". Formality has no labels to calibrate on: it uses the type's threshold.
+#: Per encoder (its name up to the ``@`` of the runtime), chosen on clothing_small validation
+#: (``python -m bench.correction_replay --calibrate``; BENCHMARKS.md "Learning from corrections"): for each field the
+#: lowest threshold with no loss when the senders' photos are replayed (their other garments), which is also the
+#: one that helps most on the same garment photographed again. Formality has no labels: it uses the type's.
 THRESHOLDS: dict[str, Thresholds] = {
     "embedded:style_v1": Thresholds(
         similarity={"type": 0.92, "pattern": 0.98, "formality": 0.92},
