@@ -3,13 +3,14 @@
 A new photo close to a corrected garment takes the corrected value of a field from it, so the second photo of the
 same kind of thing comes out right:
 
-- type (and its category), pattern and formality: the nearest corrected example in the style space (cosine of the
-  stored style embeddings) decides the field when it is at least as similar as that field's threshold, and the
-  tagger made the same call for the new photo as it had made for the example (the correction says "what you call
-  X, when it looks like this, is Y"; it does not touch what the tagger already calls something else);
-- the dominant colour: an example whose dominant colour the user renamed decides it when the tagger named the new
-  photo's dominant colour the same and the two measured colours lie within a CIELAB distance (a colour is a
-  colour, whatever the garment: this is the user's light and camera, and their idea of navy).
+- type (and its category), pattern and formality: of the user's garments the tagger made the same call for (it
+  called them what it calls the new photo), the nearest in the style space (cosine of the stored style embeddings)
+  decides, when the user corrected that field on it and it is at least as similar as the field's threshold. A nearer
+  garment of the same call that was not corrected says the call is right for things like this; a correction of
+  another call does not touch what the tagger calls something else;
+- the dominant colour: of the user's garments whose dominant colour the tagger named the same, the one measured
+  closest in CIELAB decides, when the user renamed it and the two measured colours lie within a distance (a colour
+  is a colour, whatever the garment: this is the user's light and camera, and their idea of navy).
 
 Thresholds were chosen on clothing_small validation by replaying corrections (``python -m bench.correction_replay
 --calibrate``); they hold for the embedding space they were measured in, so an encoder without thresholds (a CLIP
@@ -37,7 +38,8 @@ STYLE_FIELDS = ("type", "pattern", "formality")
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """A garment its owner corrected: its style embedding, the tagger's tags (JSON form) and the corrections."""
+    """A garment of the user: its style embedding, the tags it was stored with (JSON form) and the user's
+    corrections (empty when the user corrected nothing: then it only keeps other examples from deciding)."""
 
     item_id: str
     embedding: np.ndarray
@@ -79,7 +81,9 @@ def thresholds_for(encoder_name: str) -> Thresholds | None:
 
 def learn(tags: Tags, embedding: np.ndarray, examples: Sequence[Example], thresholds: Thresholds,
           vocabulary: Vocabulary) -> Tags:
-    """Return ``tags`` with every field a close corrected example decides set to the corrected value.
+    """Return ``tags`` with every field a close corrected garment of the user decides set to the corrected value.
+
+    ``examples``: the user's garments (corrected or not) in the same embedding space as ``embedding``.
 
     The fields taken from an example are named in ``Tags.learned_from`` (field -> the example's item id) and get the
     calibrated confidence of such overrides.

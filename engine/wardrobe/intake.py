@@ -132,13 +132,16 @@ class Intake:
 
 async def with_examples(garments: GarmentRepository, tagger: Tagger, user_id: str,
                         items: Sequence[Tagged]) -> list[Tagged]:
-    """Return the items with what this user's corrected garments teach applied (``engine.tagging.examples``)."""
+    """Return the items with what this user's corrected garments teach applied (``engine.tagging.examples``).
+
+    Only for a user who corrected something: then their whole wardrobe is read (a nearer garment that was not
+    corrected keeps a correction from deciding). The vectors come from SQL, the same ones the index holds, which
+    spares a filtered index query per photo.
+    """
     thresholds = thresholds_for(tagger.encoder.name)
-    if thresholds is None or not items:
+    if thresholds is None or not items or not await garments.corrected(user_id, tagger.encoder.name):
         return list(items)
-    rows = await garments.corrected(user_id, tagger.encoder.name)
-    if not rows:
-        return list(items)
+    rows = [row for row in await garments.visible(user_id) if row.encoder == tagger.encoder.name]
     examples = [example_of(row.id, vector_of(row), row.tags, row.corrections) for row in rows]
     return [Tagged(learn(item.tags, item.embedding, examples, thresholds, tagger.vocabulary), item.embedding)
             for item in items]
