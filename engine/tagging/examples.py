@@ -98,8 +98,12 @@ def learn(tags: Tags, embedding: np.ndarray, examples: Sequence[Example], thresh
         source = _nearest(name, tags, similarity, examples, thresholds.similarity.get(name))
         if source is None:
             continue
-        value = source.corrections.get(name, source.corrections.get("category"))
-        tags = _set_type(tags, value, source, vocabulary) if name == "type" else replace(tags, **{name: value})
+        if name == "type":
+            tags = _set_type(tags, source, vocabulary)
+        elif name == "pattern":
+            tags = replace(tags, pattern=str(source.corrections["pattern"]))
+        else:
+            tags = replace(tags, formality=str(source.corrections["formality"]))
         learned[name] = source.item_id
         confidence[name] = thresholds.confidence.get(name, 0.7)
         if name == "type":
@@ -136,11 +140,12 @@ def _nearest(name: str, tags: Tags, similarity: np.ndarray, examples: Sequence[E
     return best
 
 
-def _set_type(tags: Tags, value: str, source: Example, vocabulary: Vocabulary) -> Tags:
+def _set_type(tags: Tags, source: Example, vocabulary: Vocabulary) -> Tags:
     """Set the type (or only the category, when that is what the example corrected) and what follows from it."""
     if "type" in source.corrections:
-        type_name = source.corrections["type"]
+        type_name = str(source.corrections["type"])
     else:  # the user corrected the category alone: the type follows it unless it already belongs there
+        value = str(source.corrections["category"])
         same = vocabulary.type_of(tags.type).category == value
         type_name = tags.type if same else vocabulary.default_type(value).name
     category = vocabulary.type_of(type_name).category

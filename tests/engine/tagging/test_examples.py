@@ -87,3 +87,17 @@ def test_a_renamed_colour_renames_the_same_measured_colour_only():
     assert same.colors[0].name == "navy" and same.learned_from == {"colors": "a"}
     other = learn(tags("t-shirt", ("black", "#101010")), unit(1, 0, 0), [example], thresholds, vocabulary)
     assert other.colors[0].name == "black"
+
+
+def test_a_corrected_category_moves_the_type_with_it_and_pattern_is_learned_apart():
+    vocabulary = load_vocabulary()
+    thresholds = THRESHOLDS["embedded:style_v1"]
+    query = unit(1, 0, 0)
+    hoodie = example_of("a", unit(1, 0.05, 0), tags("hoodie").to_dict(), {"category": "outerwear"})
+    learned = learn(tags("hoodie"), query, [hoodie], thresholds, vocabulary)
+    assert learned.category == "outerwear"
+    assert learned.type == vocabulary.default_type("outerwear").name
+    assert learned.learned_from == {"type": "a", "category": "a"}
+    printed = example_of("b", unit(1, 0.05, 0), tags("t-shirt").to_dict(), {"pattern": "printed"})
+    learned = learn(tags("t-shirt"), query, [printed], thresholds, vocabulary)
+    assert (learned.type, learned.pattern, learned.learned_from) == ("t-shirt", "printed", {"pattern": "b"})
