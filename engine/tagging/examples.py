@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -124,13 +125,13 @@ def _nearest(name: str, tags: Tags, similarity: np.ndarray, examples: Sequence[E
     says the call was right for things like this)."""
     if threshold is None:
         return None
-    key = name
-    best: Example | None = None
-    best_sim = -2.0
-    for example, sim in zip(examples, similarity, strict=True):
-        if sim > best_sim and example.model.get(key) == getattr(tags, key):
-            best, best_sim = example, float(sim)
-    if best is None or best_sim < threshold:
+    call = getattr(tags, name)
+    same = np.fromiter((e.model.get(name) == call for e in examples), dtype=bool, count=len(examples))
+    if not same.any():
+        return None
+    nearest = int(np.argmax(np.where(same, similarity, -np.inf)))
+    best = examples[nearest]
+    if float(similarity[nearest]) < threshold:
         return None
     corrected = name
     if name == "type" and "type" not in best.corrections:
@@ -159,20 +160,26 @@ def _colour_example(tags: Tags, examples: Sequence[Example], max_distance: float
     named the same, the one measured closest, when the user renamed it and it lies within ``max_distance``."""
     if not tags.colors:
         return None
-    here = hex_to_lab(tags.colors[0].hex)
+    here = _lab(tags.colors[0].hex)
     best: Example | None = None
     best_distance = np.inf
     for example in examples:
         colours = example.model.get("colors") or []
         if not colours or colours[0]["name"] != tags.colors[0].name:
             continue
-        distance = float(np.linalg.norm(hex_to_lab(colours[0]["hex"]) - here))
+        distance = float(np.linalg.norm(_lab(colours[0]["hex"]) - here))
         if distance < best_distance:
             best, best_distance = example, distance
     if best is None or best_distance > max_distance:
         return None
     names = best.corrections.get("colors")
     return best if names and names[0] != tags.colors[0].name else None
+
+
+@lru_cache(maxsize=65536)
+def _lab(value: str) -> np.ndarray:
+    """Return a hex colour in CIELAB (cached: a wardrobe's stored colours are read for every new photo)."""
+    return hex_to_lab(value)
 
 
 def _renamed(colors: tuple[Color, ...], name: str) -> tuple[Color, ...]:
