@@ -186,11 +186,16 @@ def calibrate(data: Path, seeds: int) -> None:
                  lambda t: replace(base, similarity={**base.similarity, "type": t})),
         "pattern": ((0.8, 0.85, 0.9, 0.92, 0.94, 0.96, 0.98),
                     lambda t: replace(base, similarity={**base.similarity, "pattern": t})),
-        "colour": ((2.0, 4.0, 6.0, 8.0, 10.0, 15.0), lambda t: replace(base, colour_distance=t)),
+        "colour (distance, style similarity >= 0.90)": (
+            (2.0, 4.0, 8.0, 15.0), lambda t: replace(base, colour_distance=t)),
+        "colour (distance, no style similarity)": (
+            (2.0, 4.0, 8.0, 15.0),
+            lambda t: replace(base, colour_distance=t, similarity={**base.similarity, "colors": -1.0})),
     }
     users = by_sender(validation)
-    for field, (grid, make) in grids.items():
-        print(f"\n{field}: threshold | replay over k=1,2,5 ({len(users)} senders, {seeds} orders): photos gained, "
+    for name, (grid, make) in grids.items():
+        field = name.split(" ")[0]
+        print(f"\n{name}: threshold | replay over k=1,2,5 ({len(users)} senders, {seeds} orders): photos gained, "
               "overrides, right | same garment shot again: right alone -> with learning")
         for t in grid:
             tallies = replay(users, field, (1, 2, 5), make(t), seeds)

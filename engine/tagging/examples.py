@@ -8,9 +8,9 @@ same kind of thing comes out right:
   decides, when the user corrected that field on it and it is at least as similar as the field's threshold. A nearer
   garment of the same call that was not corrected says the call is right for things like this; a correction of
   another call does not touch what the tagger calls something else;
-- the dominant colour: of the user's garments whose dominant colour the tagger named the same, the one measured
-  closest in CIELAB decides, when the user renamed it and the two measured colours lie within a distance (a colour
-  is a colour, whatever the garment: this is the user's light and camera, and their idea of navy).
+- the dominant colour: of the user's garments close in the style space whose dominant colour the tagger named the
+  same, the one measured closest in CIELAB decides, when the user renamed it and the two measured colours lie within
+  a distance (this is the user's light and camera, and their idea of navy, for things like that garment).
 
 Thresholds were chosen on clothing_small validation by replaying corrections (``python -m bench.correction_replay
 --calibrate``); they hold for the embedding space they were measured in, so an encoder without thresholds (a CLIP
@@ -52,9 +52,9 @@ class Example:
 class Thresholds:
     """How close a new photo must be to a corrected example for it to decide a field, and how sure that is.
 
-    ``similarity``: cosine similarity in the style space per field (type, pattern, formality); ``colour_distance``:
-    CIELAB distance between the measured dominant colours; ``confidence``: the share of such overrides that were
-    right when the thresholds were chosen (what the tag's confidence becomes).
+    ``similarity``: cosine similarity in the style space per field (type, pattern, formality, colors);
+    ``colour_distance``: CIELAB distance between the measured dominant colours; ``confidence``: the share of such
+    overrides that were right when the thresholds were chosen (what the tag's confidence becomes).
     """
 
     similarity: dict[str, float]
@@ -65,11 +65,12 @@ class Thresholds:
 #: Per encoder (its name up to the ``@`` of the runtime), chosen on clothing_small validation
 #: (``python -m bench.correction_replay --calibrate``; BENCHMARKS.md "Learning from corrections"): for each field the
 #: lowest threshold with no loss when the senders' photos are replayed (their other garments), which is also the
-#: one that helps most on the same garment photographed again. Formality has no labels: it uses the type's.
+#: one that helps most on the same garment photographed again; colour: the pair (style similarity, CIELAB distance)
+#: best on both replays and on the same garment again. Formality has no labels: it uses the type's.
 THRESHOLDS: dict[str, Thresholds] = {
     "embedded:style_v1": Thresholds(
-        similarity={"type": 0.92, "pattern": 0.98, "formality": 0.92},
-        colour_distance=2.0,
+        similarity={"type": 0.92, "pattern": 0.98, "formality": 0.92, "colors": 0.90},
+        colour_distance=8.0,
         confidence={"type": 0.8, "category": 0.8, "pattern": 0.6, "formality": 0.6, "colors": 0.6},
     ),
 }
@@ -110,7 +111,7 @@ def learn(tags: Tags, embedding: np.ndarray, examples: Sequence[Example], thresh
         if name == "type":
             learned["category"] = source.item_id
             confidence["category"] = thresholds.confidence.get("category", 0.7)
-    colour_source = _colour_example(tags, examples, thresholds.colour_distance)
+    colour_source = _colour_example(tags, examples, similarity, thresholds)
     if colour_source is not None:
         tags = replace(tags, colors=_renamed(tags.colors, colour_source.corrections["colors"][0]))
         learned["colors"] = colour_source.item_id
@@ -155,22 +156,25 @@ def _set_type(tags: Tags, source: Example, vocabulary: Vocabulary) -> Tags:
     return replace(tags, type=type_name, category=category, formality=formality, seasons=seasons)
 
 
-def _colour_example(tags: Tags, examples: Sequence[Example], max_distance: float) -> Example | None:
+def _colour_example(tags: Tags, examples: Sequence[Example], similarity: np.ndarray,
+                    thresholds: Thresholds) -> Example | None:
     """Return the example that decides the dominant colour: of the user's garments whose dominant colour the tagger
-    named the same, the one measured closest, when the user renamed it and it lies within ``max_distance``."""
+    named the same (and, when ``thresholds.similarity`` has ``colors``, that close in the style space), the one
+    measured closest, when the user renamed it and it lies within ``thresholds.colour_distance``."""
     if not tags.colors:
         return None
     here = _lab(tags.colors[0].hex)
+    near = thresholds.similarity.get("colors", -1.0)
     best: Example | None = None
     best_distance = np.inf
-    for example in examples:
+    for example, sim in zip(examples, similarity, strict=True):
         colours = example.model.get("colors") or []
-        if not colours or colours[0]["name"] != tags.colors[0].name:
+        if not colours or colours[0]["name"] != tags.colors[0].name or sim < near:
             continue
         distance = float(np.linalg.norm(_lab(colours[0]["hex"]) - here))
         if distance < best_distance:
             best, best_distance = example, distance
-    if best is None or best_distance > max_distance:
+    if best is None or best_distance > thresholds.colour_distance:
         return None
     names = best.corrections.get("colors")
     return best if names and names[0] != tags.colors[0].name else None

@@ -82,11 +82,13 @@ def test_a_nearer_uncorrected_garment_of_the_same_call_keeps_the_tag():
 def test_a_renamed_colour_renames_the_same_measured_colour_only():
     vocabulary = load_vocabulary()
     thresholds = THRESHOLDS["embedded:style_v1"]
-    example = example_of("a", unit(0, 1, 0), tags("pants", ("black", "#1e2230")).to_dict(), {"colors": ["navy"]})
+    example = example_of("a", unit(1, 0.1, 0), tags("t-shirt", ("black", "#1e2230")).to_dict(), {"colors": ["navy"]})
     same = learn(tags("t-shirt", ("black", "#1e2231")), unit(1, 0, 0), [example], thresholds, vocabulary)
     assert same.colors[0].name == "navy" and same.learned_from == {"colors": "a"}
-    other = learn(tags("t-shirt", ("black", "#101010")), unit(1, 0, 0), [example], thresholds, vocabulary)
-    assert other.colors[0].name == "black"
+    other = learn(tags("t-shirt", ("black", "#050505")), unit(1, 0, 0), [example], thresholds, vocabulary)
+    assert other.colors[0].name == "black"  # measured far darker: really black
+    far = learn(tags("t-shirt", ("black", "#1e2231")), unit(0, 1, 0), [example], thresholds, vocabulary)
+    assert far.colors[0].name == "black"  # another kind of garment: the user's navy was about that one
 
 
 def test_a_corrected_category_moves_the_type_with_it_and_pattern_is_learned_apart():
