@@ -2,6 +2,7 @@
 
     python -m bench.color_accuracy [--data ../shared/data] [--split validation|test]
     python -m bench.color_accuracy --named
+    python -m bench.color_accuracy --split test --studio bright   # studio renderings (bench/studio_renders.py)
 
 ``--named`` instead names 33 CSS named colours (vivid, as a studio catalog photo shows a garment) and counts
 those named as the fashion-product vocabulary maps them (teal and cyan are blue there): a check of the palette on
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from bench.studio_renders import LOOKS, render
 from config.vocabulary import COLOR_NAMES, PATTERNS
 from engine.encoders.base import Encoder
 from engine.tagging.attributes import infer_pattern
@@ -32,14 +34,18 @@ from engine.tagging.colors import extract_colors
 from models.pixels import working_rgb
 
 REPO = Path(__file__).resolve().parent.parent
+STUDIO = True  # --no-studio-exposure: colours as named before studio shots were taken back to home exposure
 
 
 def _pct(right: int, n: int) -> str:
     return f"{right / n:.3f} ({right}/{n})" if n else "n/a"
 
 
-def evaluate(root: Path, split: str) -> None:
-    """Run colour and pattern extraction over the labelled rows of ``split`` and print the figures."""
+def evaluate(root: Path, split: str, look: str = "") -> None:
+    """Run colour and pattern extraction over the labelled rows of ``split`` and print the figures.
+
+    ``look``: a studio rendering of every photo (``bench.studio_renders.LOOKS``) instead of the photo itself.
+    """
     rows = [
         r
         for r in csv.DictReader((root / "colour_pattern_labels.csv").open(encoding="utf-8"))
@@ -53,9 +59,11 @@ def evaluate(root: Path, split: str) -> None:
     for r in rows:
         with Image.open(root / r["path"]) as im:
             image = im.convert("RGB")
+        if look:
+            image = render(image, r["path"], look)
         embedding = encoder.embed_images([image])[0]
         start = time.perf_counter()
-        result = extract_colors(image)
+        result = extract_colors(image, studio=STUDIO)
         pattern, _ = infer_pattern(working_rgb(image), result.mask, embedding, encoder.pattern_head)
         seconds += time.perf_counter() - start
         rules_right += infer_pattern(working_rgb(image), result.mask)[0] == r["pattern"]
@@ -71,7 +79,8 @@ def evaluate(root: Path, split: str) -> None:
             c2_right += r["colour2"] in {c.name for c in result.colors}
     n = len(rows)
     ms = 1000 * seconds / max(n, 1)
-    print(f"clothing_small/{split}: {n} labelled photos, {ms:.1f} ms/photo (one core, decode excluded)")
+    shown = f" as studio renderings ({look})" if look else ""
+    print(f"clothing_small/{split}{shown}: {n} labelled photos, {ms:.1f} ms/photo (one core, decode excluded)")
     print(f"dominant colour top-1, all rows : {_pct(int(right), n)}")
     print(f"dominant colour top-1, sure=yes : {_pct(int(right_sure), int(n_sure))}")
     print(f"second colour recall (colour2)  : {_pct(int(c2_right), int(c2_n))}")
@@ -144,11 +153,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--split", default="validation", choices=["validation", "test"])
     parser.add_argument("--named", action="store_true", help="name the CSS colour table instead")
+    parser.add_argument("--no-studio-exposure", action="store_true",
+                        help="name studio shots' colours as measured (the figures before the studio correction)")
+    parser.add_argument("--studio", default="", choices=["", *LOOKS],
+                        help="measure on studio renderings of the photos (bench/studio_renders.py)")
     args = parser.parse_args()
+    global STUDIO
+    STUDIO = not args.no_studio_exposure
     if args.named:
         named_colours()
         return
-    evaluate(args.data / "clothing_small", args.split)
+    evaluate(args.data / "clothing_small", args.split, args.studio)
 
 
 if __name__ == "__main__":

@@ -204,7 +204,7 @@ class Stylist:
         """Answer "what goes with this?" for a photo of something the user does not own: looks from their wardrobe
         around it, how many, and the owned items it would be worn with. Nothing of the photo is stored."""
         _check_user(user_id)
-        original, tagged = await self.wardrobes.inspect(photo)
+        original, tagged = await self.wardrobes.inspect(user_id, photo)
         return await self.outfits.goes_with(user_id, photo.name, original, tagged, request or OutfitRequest(), n=n)
 
     async def daily_look(self, user_id: str, day: date | None = None, *, another: int = 0) -> Suggestions:

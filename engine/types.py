@@ -36,6 +36,8 @@ class Tags:
     formality: str
     seasons: tuple[str, ...]
     confidence: dict[str, float] = field(default_factory=dict)
+    #: Fields taken from a garment the user corrected (field -> that garment's id); see engine.tagging.examples.
+    learned_from: dict[str, str] = field(default_factory=dict)
 
     def to_confirm(self, threshold: float = CONFIRM_BELOW, limit: int = 2) -> tuple[str, ...]:
         """Return the least certain tags (confidence under ``threshold``), least certain first: ask about these."""
@@ -43,8 +45,8 @@ class Tags:
         return tuple(name for _, name in unsure[:limit])
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form used by the command line contract."""
-        return {
+        """Return the JSON form used by the command line contract (``learned_from`` only when something was)."""
+        out: dict[str, Any] = {
             "category": self.category,
             "type": self.type,
             "colors": [c.to_dict() for c in self.colors],
@@ -53,6 +55,9 @@ class Tags:
             "seasons": list(self.seasons),
             "confidence": {k: round(v, 3) for k, v in self.confidence.items()},
         }
+        if self.learned_from:
+            out["learned_from"] = dict(self.learned_from)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ PULL = 1.0  # prototype pull of the output embedding (see the table above)
 FLAG_RATE = 0.05  # share of validation photos the low-confidence rule may flag
 CATEGORIES = ("top", "bottom", "dress", "outerwear", "shoes", "hat", "other")
 PREP = Preprocessing(geometry="letterbox", norm="tf")
-TRAIN_SPLITS = ("train", "extra")
+TRAIN_SPLITS = ("train", "extra", "corrections")  # corrections: users' corrected garments, when opted in
 
 
 def prefix_runner(model: StyleNet, start: int) -> PrefixRunner:
@@ -297,16 +297,40 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="train without the photos of this type (an experiment: e.g. `other`, to measure how unseen kinds of "
         "things score; see bench/unknown_items.py)",
     )
+    parser.add_argument(
+        "--with-corrections", metavar="DATABASE_URL", default="",
+        help="also train on every user's garments whose type they corrected (the stylist's database, e.g. "
+        "sqlite+aiosqlite:///data/stylist.db; photos from --blobs). Only with the users' consent",
+    )
+    parser.add_argument("--blobs", type=Path, default=None, help="the stylist's blob folder (default: the settings')")
     args = parser.parse_args(argv)
     if problem := missing_data(args.data):
         parser.error(problem)
     if 0 < args.smoke < BATCH:
         parser.error(f"--smoke needs at least {BATCH} photos (one training batch)")
     args.samples = load_samples(args.data)
+    if args.with_corrections:
+        args.samples += _corrections(parser, args)
     known = sorted({s.type for s in args.samples})
     if args.hold_out_type and args.hold_out_type not in known:
         parser.error(f"--hold-out-type {args.hold_out_type!r} is not a type in the data; one of: {', '.join(known)}")
     return args
+
+
+def _corrections(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Sample]:
+    """Return the users' corrected garments as training samples (``--with-corrections``), or stop with why not."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from config.settings import load_settings
+    from models.correction_data import corrected_samples
+
+    blobs = args.blobs or load_settings().blob_dir
+    try:
+        samples, skipped = corrected_samples(args.with_corrections, blobs, CATEGORIES)
+    except (SQLAlchemyError, ValueError, OSError) as exc:
+        parser.error(f"cannot read corrections from {args.with_corrections}: {exc}")
+    print(f"training on {len(samples)} corrected garments of users ({skipped} skipped)", flush=True)
+    return samples
 
 
 def retrieval_scores(
@@ -350,13 +374,14 @@ def metadata(
             "loss_weights": {"category": W_CATEGORY, "supcon": W_SUPCON, "instance": W_INSTANCE},
         },
         "data": {
-            "train": "clothing_small/train + clothing_extra (all)",
+            "train": "clothing_small/train + clothing_extra (all)"
+            + (" + users' corrected garments" if args.with_corrections else ""),
             "validation": "clothing_small/validation",
             "test": "clothing_small/test (reported only)",
             "type_merges": TYPE_MERGES,
             "counts": {
                 sp: dict(sorted(Counter(s.type for s in args.samples if s.split == sp).items()))
-                for sp in ("train", "extra", "validation", "test")
+                for sp in ("train", "extra", "corrections", "validation", "test")
             },
         },
         "hyperparameters": chosen,

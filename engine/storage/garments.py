@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, update
+from sqlalchemy import String, cast, delete, update
 from sqlmodel import col, select
 
 from config.vocabulary import Vocabulary
@@ -76,6 +76,17 @@ class GarmentRepository:
             rows = (await session.exec(select(GarmentRow).where(
                 GarmentRow.user_id == user_id, col(GarmentRow.image_hash).in_(list(hashes))))).all()
         return {row.image_hash: row for row in rows}
+
+    async def corrected(self, user_id: str, encoder: str) -> list[GarmentRow]:
+        """Return this user's visible rows that carry corrections and an embedding of ``encoder`` (the examples
+        new photos learn from; another user's corrections never are)."""
+        async with self.db.session() as session:
+            return [row for row in (await session.exec(select(GarmentRow).where(
+                GarmentRow.user_id == user_id,
+                GarmentRow.indexed == True,  # noqa: E712
+                GarmentRow.encoder == encoder,
+                cast(GarmentRow.corrections, String) != "{}",
+            ))).all() if row.corrections]
 
     async def half_done(self) -> list[GarmentRow]:
         """Return rows a crash left between the SQL write and the vector write."""
@@ -157,6 +168,8 @@ def row_to_garment(row: GarmentRow, *, vocabulary: Vocabulary) -> Garment:
     """Return the garment a row stores, with the user's corrections applied over the model's tags."""
     tags = dict(row.tags)
     confidence = dict(tags.pop("confidence", {}))
+    # a field the user corrected is theirs now, not learned from another garment
+    learned = {k: v for k, v in tags.pop("learned_from", {}).items() if k not in row.corrections}
     for field, value in row.corrections.items():
         tags[field] = value
         confidence[field] = 1.0
@@ -176,6 +189,7 @@ def row_to_garment(row: GarmentRow, *, vocabulary: Vocabulary) -> Garment:
             formality=tags["formality"],
             seasons=tuple(tags["seasons"]),
             confidence=confidence,
+            learned_from=learned,
         ),
         corrected=tuple(sorted(row.corrections)),
         image_hash=row.image_hash,

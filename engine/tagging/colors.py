@@ -30,6 +30,18 @@ LIGHTNESS_WEIGHT = 0.6  # exposure moves L* far more than hue: discount it when 
 
 _GARMENT_CLUSTERS = 6
 
+# Studio photos: a garment cut out on a plain light background is exposed for that background (brighter than a
+# home photo of the same garment, whose colours the palette was calibrated on) and lit evenly (shadows filled).
+# Their garment colours are taken back to home-photo exposure before naming: linear light minus the fill, divided
+# by the gain. Chosen on studio renderings of the validation photos (bench/studio_renders.py).
+STUDIO_GAIN = 1.4
+STUDIO_FILL = 0.006
+STUDIO_RING = 0.08  # the border ring examined, as a fraction of the short side (as the garment mask's seed)
+STUDIO_MIN_L = 80.0  # the ring's median lightness at least this ...
+STUDIO_PLAIN = 0.9  # ... with this share of its pixels within STUDIO_SPREAD of it, nearly colourless
+STUDIO_SPREAD = 4.0
+
+
 
 @dataclass(frozen=True, slots=True)
 class ColorResult:
@@ -78,16 +90,54 @@ def _name_confidence(d_row: FloatArray, name: str) -> float:
     return float(np.clip(0.5 + 0.5 * (other - own) / (other + own + 1e-6) * 2.0, 0.0, 1.0))
 
 
+# --- studio photos ----------------------------------------------------------------------------------------
+
+
+def studio_background(lab: FloatArray) -> float | None:
+    """Return the background's relative luminance Y when the photo is a studio shot (a plain, light, colourless
+    border ring), else None."""
+    h, w = lab.shape[:2]
+    r = max(2, round(STUDIO_RING * min(h, w)))
+    if min(h, w) <= 2 * r:
+        return None
+    ring = np.concatenate([lab[:r].reshape(-1, 3), lab[-r:].reshape(-1, 3),
+                           lab[r:-r, :r].reshape(-1, 3), lab[r:-r, -r:].reshape(-1, 3)])
+    level = float(np.median(ring[:, 0]))
+    plain = (np.abs(ring[:, 0] - level) < STUDIO_SPREAD) & (np.hypot(ring[:, 1], ring[:, 2]) < STUDIO_SPREAD)
+    if level < STUDIO_MIN_L or plain.mean() < STUDIO_PLAIN:
+        return None
+    return float(((level + 16.0) / 116.0) ** 3)
+
+
+def home_exposure(pixels: FloatArray, background: float) -> FloatArray:
+    """Return studio-lit CIELAB pixels as a home photo would show them: exposure relative to the background,
+    the studio's fill light removed and its gain undone (in linear light, XYZ relative to white)."""
+    fy = (pixels[:, 0] + 16.0) / 116.0
+    f = np.stack([fy + pixels[:, 1] / 500.0, fy, fy - pixels[:, 2] / 200.0], axis=1)
+    xyz = np.where(f > 6.0 / 29.0, f**3, (f - 16.0 / 116.0) * 3.0 * (6.0 / 29.0) ** 2)
+    xyz = np.maximum(xyz / background - STUDIO_FILL, 0.0) / STUDIO_GAIN
+    g = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
+    out = np.empty_like(pixels, dtype=np.float32)
+    out[:, 0] = 116.0 * g[:, 1] - 16.0
+    out[:, 1] = 500.0 * (g[:, 0] - g[:, 1])
+    out[:, 2] = 200.0 * (g[:, 1] - g[:, 2])
+    return out
+
+
 # --- public -----------------------------------------------------------------------------------------------
 
 
-def extract_colors(image: Image.Image, lab: FloatArray | None = None) -> ColorResult:
+def extract_colors(image: Image.Image, lab: FloatArray | None = None, *, studio: bool = True) -> ColorResult:
     """Return the garment's colours (1-3, by share), the dominant name's confidence and the garment mask.
 
-    ``lab``: the photo's ``models.pixels.working_lab`` when the caller has it already.
+    ``lab``: the photo's ``models.pixels.working_lab`` when the caller has it already. ``studio``: take a studio
+    shot's colours back to home-photo exposure (False only to measure what that changes).
     """
     lab, mask = photo_lab_and_mask(image, lab)
     pixels = lab[mask]
+    background = studio_background(lab) if studio else None
+    if background is not None:
+        pixels = home_exposure(pixels, background)
     centres, labels = kmeans(pixels, _GARMENT_CLUSTERS)
     counts = np.bincount(labels, minlength=len(centres)).astype(np.float64)
     names, dists = name_colors(centres)

@@ -23,6 +23,7 @@ from engine.storage.blobs import BlobStore
 from engine.storage.db import GarmentRow
 from engine.storage.garments import GarmentRepository, vector_of
 from engine.storage.vectors import VectorIndex
+from engine.tagging.examples import example_of, learn, thresholds_for
 from engine.tagging.photo_tagger import BATCH
 from engine.tagging.tagger import Tagger
 from engine.types import AddResult, Garment, PhotoInput, Rejected, Tagged
@@ -100,6 +101,7 @@ class Intake:
     async def _store(self, user_id: str, fresh: list[Prepared]) -> list[Garment]:
         """Write in the order blob, SQL row (hidden), vector, then mark the rows visible."""
         tagged = await asyncio.gather(*(self.batcher.submit((p.image, p.lab)) for p in fresh))
+        tagged = await with_examples(self.garments, self.tagger, user_id, tagged)
         thumbs = await asyncio.to_thread(self._put_blobs, fresh)
         rows = []
         for prepared, item, thumb in zip(fresh, tagged, thumbs, strict=True):
@@ -126,6 +128,23 @@ class Intake:
             self.blobs.put(prepared.original)
             thumbs.append(self.blobs.put(prepared.thumbnail))
         return thumbs
+
+
+async def with_examples(garments: GarmentRepository, tagger: Tagger, user_id: str,
+                        items: Sequence[Tagged]) -> list[Tagged]:
+    """Return the items with what this user's corrected garments teach applied (``engine.tagging.examples``).
+
+    Only for a user who corrected something: then their whole wardrobe is read (a nearer garment that was not
+    corrected keeps a correction from deciding). The vectors come from SQL, the same ones the index holds, which
+    spares a filtered index query per photo.
+    """
+    thresholds = thresholds_for(tagger.encoder.name)
+    if thresholds is None or not items or not await garments.corrected(user_id, tagger.encoder.name):
+        return list(items)
+    rows = [row for row in await garments.visible(user_id) if row.encoder == tagger.encoder.name]
+    examples = [example_of(row.id, vector_of(row), row.tags, row.corrections) for row in rows]
+    return [Tagged(learn(item.tags, item.embedding, examples, thresholds, tagger.vocabulary), item.embedding)
+            for item in items]
 
 
 async def index_rows(garments: GarmentRepository, index: VectorIndex, user_id: str, rows: list[GarmentRow]) -> None:

@@ -21,7 +21,7 @@ from engine.tagging.corrections import validate_corrections
 from engine.tagging.tagger import Tagger
 from engine.types import AddResult, ForgetReport, Garment, Match, PhotoInput, Tagged, TextHit
 from engine.wardrobe import maintenance
-from engine.wardrobe.intake import Intake, TagBatcher
+from engine.wardrobe.intake import Intake, TagBatcher, with_examples
 from engine.wardrobe.text_search import TagTextMatcher, search_wardrobe
 
 
@@ -56,11 +56,13 @@ class WardrobeService:
         await self.users.ensure(user_id, self.clock.now())
         return await self.intake.add(user_id, photos)
 
-    async def inspect(self, photo: PhotoInput) -> tuple[bytes, Tagged]:
-        """Decode, tag and embed a photo without storing anything: (the JPEG we would store, its tags)."""
+    async def inspect(self, user_id: str, photo: PhotoInput) -> tuple[bytes, Tagged]:
+        """Decode, tag and embed a photo without storing anything: (the JPEG we would store, its tags, with what
+        the user's corrections teach)."""
         image, lab = await asyncio.to_thread(self.tagger.decode_with_lab, photo)
         original = await asyncio.to_thread(encode_original, image)
-        return original, await self.batcher.submit((image, lab))
+        tagged = await self.batcher.submit((image, lab))
+        return original, (await with_examples(self.garments, self.tagger, user_id, [tagged]))[0]
 
     async def garments_of(self, user_id: str) -> list[Garment]:
         """Return every visible garment of a user, oldest first."""
