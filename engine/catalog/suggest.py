@@ -24,8 +24,10 @@ from engine.types import Garment
 
 NEAR_DUPLICATE = 0.97
 PER_REPLY = 3  # products in one reply, at most
+# A complete look still gets offers: swaps for one of its pieces, best lift first; a swap that lowers the look's
+# mean compatibility by up to this much counts as "as good" (the look was already the wardrobe's best).
+SWAP_TOLERANCE = 0.05
 COLD_C, COLD_OUTER_WARMTH = 5, 3  # below 5 °C an outer layer of warmth 3 (a jacket, a coat) or more is needed
-WEAK_PAIR = 0.45  # a pair of the look scoring under this is worth replacing one side of
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,22 +92,18 @@ def complete_look(pool: Pool, look: Sequence[ItemFeatures], owned: Sequence[Item
     template = vocabulary.templates["onepiece" if "onepiece" in have else "separates"]
     missing = {s for s in template if s not in have} | ({"outer"} if "outer" not in have else set())
     pair = scorer.score_matrix(pack_items(list(look)), pack_items(list(look)))
-    np.fill_diagonal(pair, np.nan)
-    weak: ItemFeatures | None = None
-    if len(look) > 2:
-        means = np.nanmean(pair, axis=1)
-        worst = int(np.argmin(means))
-        if float(means[worst]) < WEAK_PAIR:
-            weak = look[worst]
     with_look = scorer.score_matrix(pack_items(pool.features), pack_items(list(look)))  # (N, len(look))
+    where = {f.slot: j for j, f in enumerate(look)}
     scores = np.full(len(pool.products), -np.inf)
     for i, item in enumerate(pool.features):
         if item.slot in missing and item.slot != "none":
-            scores[i] = float(with_look[i].mean()) + (0.1 if item.slot in template else 0.0)  # completing first
-        elif weak is not None and item.slot == weak.slot:
-            others = [j for j, f in enumerate(look) if f is not weak]
-            before = float(np.nanmean(pair[look.index(weak), others]))
-            scores[i] = float(with_look[i, others].mean()) - before
+            scores[i] = float(with_look[i].mean()) + (1.0 if item.slot in template else 0.0)  # completing first
+        elif item.slot in where and len(look) > 1:  # a swap for the look's piece in that slot: worth it if it lifts
+            j = where[item.slot]
+            others = [o for o in range(len(look)) if o != j]
+            gain = float(with_look[i, others].mean() - pair[j, others].mean())
+            if gain > -SWAP_TOLERANCE:
+                scores[i] = gain - 1.0  # after anything that fills a missing slot
     allowed = np.isfinite(scores) & ~near_duplicates(pool, owned) & _formal_ok(pool, formalities)
     allowed &= np.array([p.id not in (exclude or set()) for p in pool.products])
     return _top(pool, scores, allowed, n, per_slot=2)
