@@ -271,6 +271,10 @@ class Stylist:
         """Whether there is a catalog to shop from (imports the demonstration catalog on first use if allowed)."""
         return await self.catalog.ready()
 
+    async def shop_open(self) -> bool:
+        """Whether shopping is available: products exist, or the demonstration catalog may be imported (cheap)."""
+        return self.settings.catalog_demo or await self.catalog.has_products()
+
     async def catalog_stats(self) -> CatalogStats:
         """Return the catalog's size by category, brands and currencies."""
         return await self.catalog.stats()
@@ -304,6 +308,12 @@ class Stylist:
     async def complete_look(self, user_id: str, look: Look, *, n: int = 3) -> list[ProductHit]:
         """Return up to ``n`` products that complete or lift a look (never a near-duplicate of an owned item)."""
         return await self.shopper.complete(_check_user(user_id), look, n=max(1, min(int(n), 3)))
+
+    async def shop_picks(self, user_id: str, *, category: str | None = None, type_name: str | None = None,
+                         n: int = 3) -> list[ProductHit]:
+        """Return up to ``n`` products of a category or type that go best with what the user owns."""
+        return await self.shopper.picks(_check_user(user_id), category=category, type_name=type_name,
+                                        n=max(1, min(int(n), 3)))
 
     async def wardrobe_gaps(self, user_id: str) -> list[Gap]:
         """Return what the user's wardrobe lacks ("no formal shoes"), each with products that fill it."""

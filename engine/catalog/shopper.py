@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from engine.catalog.repository import product_vector, to_product
 from engine.catalog.service import CatalogService
-from engine.catalog.suggest import PER_REPLY, Pool, build_pool, complete_look, twins, wardrobe_gaps
+from engine.catalog.suggest import PER_REPLY, Pool, best_fits, build_pool, complete_look, twins, wardrobe_gaps
 from engine.catalog.types import BuyVerdict, Gap, ProductFilter, ProductHit
 from engine.clock import Clock
 from engine.errors import ItemNotFound
@@ -68,6 +68,15 @@ class Shopper:
         formalities = occasion.formalities if occasion else ()
         return await asyncio.to_thread(complete_look, pool, items, owned, self.outfits.scorer, self.vocabulary,
                                        formalities=formalities, exclude=exclude, n=n)
+
+    async def picks(self, user_id: str, *, category: str | None = None, type_name: str | None = None,
+                    n: int = PER_REPLY) -> list[ProductHit]:
+        """Return the products of a category or type that go best with the user's wardrobe."""
+        if not await self.catalog.ready():
+            return []
+        pool, owned = await self.pool(), await self.owned(user_id)
+        return await asyncio.to_thread(best_fits, pool, owned, self.outfits.scorer, category=category,
+                                       type_name=type_name, n=n)
 
     async def gaps(self, user_id: str) -> list[Gap]:
         """Return what the wardrobe lacks, each gap with products that fill it."""

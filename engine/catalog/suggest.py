@@ -115,7 +115,7 @@ def _formal_ok(pool: Pool, formalities: Sequence[str]) -> np.ndarray:
     return np.array([f.formality in formalities for f in pool.features])
 
 
-def _fit_with(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScorer) -> np.ndarray:
+def fit_with(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScorer) -> np.ndarray:
     """How well each product goes with the wardrobe: mean of its best few pairings with owned items."""
     others = [f for f in owned if f.slot != "none"]
     if not others:
@@ -152,10 +152,21 @@ def wardrobe_gaps(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScore
                 gaps.append((f"{season}:{slot}", f"no {slots[slot].plural} for {season}", fills))
     if not gaps:
         return []
-    fit = _fit_with(pool, owned, scorer) if pool.products else np.zeros(0)
+    fit = fit_with(pool, owned, scorer) if pool.products else np.zeros(0)
     dupes = near_duplicates(pool, owned)
     out = []
     for key, text, fills in gaps:
         allowed = fills & ~dupes if len(pool.products) else fills
         out.append(Gap(key, text, tuple(_top(pool, fit, allowed, n, per_slot=n)) if len(pool.products) else ()))
     return out
+
+
+def best_fits(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScorer, *,
+              category: str | None = None, type_name: str | None = None, n: int = PER_REPLY) -> list[ProductHit]:
+    """Return the products of a category or type (any when None) that go best with what the user owns."""
+    if not pool.products:
+        return []
+    allowed = np.array([(category is None or p.tags.category == category) and (type_name is None or f.type == type_name)
+                        for p, f in zip(pool.products, pool.features, strict=True)], dtype=bool)
+    allowed &= ~near_duplicates(pool, owned)
+    return _top(pool, fit_with(pool, owned, scorer), allowed, n, per_slot=n)
