@@ -1,13 +1,20 @@
 """The catalog's vectors: one Chroma collection, each product with its category, type, brand and price.
 
-Filters go into the vector query. A Chroma ``where`` scans the metadata of the whole collection (about 1.4 ms
-per 1,000 rows here, however selective), so a filtered search first asks for the nearest ``OVERSAMPLE`` x k
-products unfiltered and filters their metadata; only when too few pass does it run the ``where`` query, which
-is exact. bench/catalog_search.py measures both against exact NumPy search.
+Filters go into the vector query, but never as a Chroma ``where``: that scans the metadata of the whole
+collection (about 1.4 ms per 1,000 rows here, however selective). The index keeps a small mirror of every
+product's filter fields instead (a few bytes each; read from Chroma once, kept in step by this process's writes
+and re-read when the collection's size changes or ``MIRROR_TTL_S`` has passed, so another process's import is
+seen). With it a filtered search knows how many products pass before asking Chroma:
+
+- at most ``BY_IDS`` pass: the query names exactly those ids (Chroma scores only them): exact;
+- more: the nearest ``k / share`` x ``OVERSAMPLE`` are asked for unfiltered and filtered here; should too few
+  pass, the query is repeated by ids. bench/catalog_search.py measures both against exact NumPy search.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +27,9 @@ from engine.catalog.types import ProductFilter
 from engine.storage.vectors import PrecomputedOnly
 
 COLLECTION = "catalog"
-OVERSAMPLE = 20
-MIN_CANDIDATES = 200
+OVERSAMPLE = 3
+BY_IDS = 2000
+MIRROR_TTL_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,9 @@ class ProductIndex:
             name=name, embedding_function=PrecomputedOnly(),
             configuration={"hnsw": {"space": "cosine", "ef_search": 200}},
         )
+        self._mirror: dict[str, IndexedProduct] | None = None
+        self._mirror_at = 0.0
+        self._columns: dict[str, np.ndarray] | None = None  # the mirror as arrays, for vectorised filters
 
     @classmethod
     def open(cls, *, path: Path | None = None, url: str | None = None, name: str = COLLECTION) -> ProductIndex:
@@ -70,16 +81,21 @@ class ProductIndex:
         if products:
             self._collection.upsert(ids=[p.id for p in products], embeddings=np.asarray(vectors, dtype=np.float32),
                                     metadatas=[p.metadata() for p in products])
+            self._remember(products)
 
     def update_metadata(self, products: list[IndexedProduct]) -> None:
         """Change products' metadata (a new price) without touching their vectors."""
         if products:
             self._collection.update(ids=[p.id for p in products], metadatas=[p.metadata() for p in products])
+            self._remember(products)
 
     def delete(self, ids: list[str]) -> None:
         """Delete vectors by id (missing ids are ignored)."""
         if ids:
             self._collection.delete(ids=ids)
+            for i in ids:
+                (self._mirror or {}).pop(i, None)
+            self._columns = None
 
     def ids(self) -> set[str]:
         """Return every id stored."""
@@ -89,6 +105,47 @@ class ProductIndex:
         """Return how many vectors the collection holds."""
         return int(self._collection.count())
 
+    def _remember(self, products: list[IndexedProduct]) -> None:
+        if self._mirror is not None:
+            self._mirror.update((p.id, p) for p in products)
+            self._columns = None
+
+    def _passing(self, where: ProductFilter) -> np.ndarray:
+        """Return the ids of the products passing a filter (vectorised over the mirror)."""
+        mirror = self.mirror()
+        if self._columns is None:
+            items = list(mirror.values())
+            self._columns = {
+                "id": np.array([p.id for p in items], dtype=object),
+                "category": np.array([p.category for p in items]), "type": np.array([p.type for p in items]),
+                "brand": np.array([p.brand.lower() for p in items]),
+                "price": np.array([p.price for p in items], dtype=np.float64),
+            }
+        c = self._columns
+        mask = np.ones(len(c["id"]), dtype=bool)
+        for key in ("category", "type", "brand"):
+            value = getattr(where, key)
+            if value is not None:
+                mask &= c[key] == (value.lower() if key == "brand" else value)
+        if where.min_price is not None:
+            mask &= c["price"] >= where.min_price
+        if where.max_price is not None:
+            mask &= c["price"] <= where.max_price
+        return c["id"][mask]
+
+    def mirror(self) -> dict[str, IndexedProduct]:
+        """Return every product's filter fields (read from Chroma when stale)."""
+        total = self.count()
+        if self._mirror is None or len(self._mirror) != total or time.monotonic() - self._mirror_at > MIRROR_TTL_S:
+            mirror: dict[str, IndexedProduct] = {}
+            for offset in range(0, total, 10_000):
+                page = self._collection.get(include=["metadatas"], limit=10_000, offset=offset)
+                for pid, meta in zip(page["ids"], page["metadatas"] or [], strict=True):
+                    mirror[pid] = IndexedProduct(pid, str(meta["category"]), str(meta["type"]), str(meta["brand"]),
+                                                 float(meta["price"]))  # type: ignore[arg-type]
+            self._mirror, self._mirror_at, self._columns = mirror, time.monotonic(), None
+        return self._mirror
+
     def query(self, vectors: np.ndarray, k: int, where: ProductFilter | None = None) -> list[list[tuple[str, float]]]:
         """Return, for each query vector, up to ``k`` (id, cosine similarity) pairs passing the filter, best first."""
         queries = np.asarray(vectors, dtype=np.float32).reshape(-1, vectors.shape[-1])
@@ -96,19 +153,23 @@ class ProductIndex:
         if k <= 0 or total == 0:
             return [[] for _ in range(len(queries))]
         if where is None or where.empty:
-            return self._raw(queries, min(k, total), None)
-        wide = min(total, max(k * OVERSAMPLE, MIN_CANDIDATES))
-        result = self._collection.query(query_embeddings=queries, n_results=wide, include=["distances", "metadatas"])
-        out: list[list[tuple[str, float]]] = []
-        for row, (ids, dists, metas) in enumerate(zip(result["ids"], result["distances"] or [],
-                                                      result["metadatas"] or [], strict=True)):
-            kept = [(i, 1.0 - float(d)) for i, d, m in zip(ids, dists, metas, strict=True) if where.accepts(dict(m))]
-            if len(kept) < k and wide < total:  # too few passed among the nearest: ask Chroma for the exact answer
-                kept = self._raw(queries[row : row + 1], k, where.where())[0]
-            out.append(kept[:k])
+            return self._raw(queries, min(k, total))
+        passing = list(self._passing(where))
+        if not passing:
+            return [[] for _ in range(len(queries))]
+        if len(passing) <= BY_IDS:
+            return self._raw(queries, min(k, len(passing)), ids=passing)
+        allowed = set(passing)
+        wide = min(total, math.ceil(k * total / len(passing) * OVERSAMPLE) + 10)
+        out = []
+        for row, hits in enumerate(self._raw(queries, wide)):
+            kept = [(pid, score) for pid, score in hits if pid in allowed][:k]
+            if len(kept) < k and wide < total:  # unlucky: too few passed among the nearest
+                kept = self._raw(queries[row : row + 1], k, ids=passing)[0]
+            out.append(kept)
         return out
 
-    def _raw(self, queries: np.ndarray, k: int, where: dict[str, Any] | None) -> list[list[tuple[str, float]]]:
-        result = self._collection.query(query_embeddings=queries, n_results=k, where=where, include=["distances"])
-        return [[(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
-                for ids, dists in zip(result["ids"], result["distances"] or [], strict=True)]
+    def _raw(self, queries: np.ndarray, k: int, ids: list[str] | None = None) -> list[list[tuple[str, float]]]:
+        result = self._collection.query(query_embeddings=queries, n_results=k, ids=ids, include=["distances"])
+        return [[(i, 1.0 - float(d)) for i, d in zip(ids_, dists, strict=True)]
+                for ids_, dists in zip(result["ids"], result["distances"] or [], strict=True)]
