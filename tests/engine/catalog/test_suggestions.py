@@ -72,3 +72,10 @@ async def test_a_product_is_never_pushed_twice_within_a_week(ivy):
 
 async def _all(stylist):
     return [p for p, _ in await stylist.catalog.all_products()]
+
+
+async def test_forget_me_forgets_which_products_were_pushed(ivy):
+    look = (await ivy.daily_look("ivy", DAY)).looks[0]
+    assert await ivy.push_products("ivy", look, DAY)
+    await ivy.forget_user("ivy")
+    assert await ivy.catalog.products.shown_since("ivy", DAY - timedelta(days=30)) == set()
