@@ -30,6 +30,7 @@ COLLECTION = "catalog"
 OVERSAMPLE = 3
 BY_IDS = 2000
 MIRROR_TTL_S = 60.0
+COUNT_TTL_S = 1.0  # Chroma's count() costs milliseconds: a query trusts one taken within the last second
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class ProductIndex:
         self._mirror: dict[str, IndexedProduct] | None = None
         self._mirror_at = 0.0
         self._columns: dict[str, np.ndarray] | None = None  # the mirror as arrays, for vectorised filters
+        self._count: tuple[float, int] | None = None  # (when, how many)
 
     @classmethod
     def open(cls, *, path: Path | None = None, url: str | None = None, name: str = COLLECTION) -> ProductIndex:
@@ -82,6 +84,7 @@ class ProductIndex:
             self._collection.upsert(ids=[p.id for p in products], embeddings=np.asarray(vectors, dtype=np.float32),
                                     metadatas=[p.metadata() for p in products])
             self._remember(products)
+            self._count = None
 
     def update_metadata(self, products: list[IndexedProduct]) -> None:
         """Change products' metadata (a new price) without touching their vectors."""
@@ -96,6 +99,7 @@ class ProductIndex:
             for i in ids:
                 (self._mirror or {}).pop(i, None)
             self._columns = None
+            self._count = None
 
     def ids(self) -> set[str]:
         """Return every id stored."""
@@ -103,7 +107,13 @@ class ProductIndex:
 
     def count(self) -> int:
         """Return how many vectors the collection holds."""
-        return int(self._collection.count())
+        self._count = (time.monotonic(), int(self._collection.count()))
+        return self._count[1]
+
+    def _recent_count(self) -> int:
+        if self._count is None or time.monotonic() - self._count[0] > COUNT_TTL_S:
+            return self.count()
+        return self._count[1]
 
     def _remember(self, products: list[IndexedProduct]) -> None:
         if self._mirror is not None:
@@ -135,7 +145,7 @@ class ProductIndex:
 
     def mirror(self) -> dict[str, IndexedProduct]:
         """Return every product's filter fields (read from Chroma when stale)."""
-        total = self.count()
+        total = self._recent_count()
         if self._mirror is None or len(self._mirror) != total or time.monotonic() - self._mirror_at > MIRROR_TTL_S:
             mirror: dict[str, IndexedProduct] = {}
             for offset in range(0, total, 10_000):
@@ -149,7 +159,7 @@ class ProductIndex:
     def query(self, vectors: np.ndarray, k: int, where: ProductFilter | None = None) -> list[list[tuple[str, float]]]:
         """Return, for each query vector, up to ``k`` (id, cosine similarity) pairs passing the filter, best first."""
         queries = np.asarray(vectors, dtype=np.float32).reshape(-1, vectors.shape[-1])
-        total = self.count()
+        total = self._recent_count()
         if k <= 0 or total == 0:
             return [[] for _ in range(len(queries))]
         if where is None or where.empty:
