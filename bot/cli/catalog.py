@@ -16,13 +16,17 @@ from bot.main import App
 from engine import ProductFilter, format_price
 
 
+def _json(parser: argparse.ArgumentParser) -> None:
+    # also accepted after the action (``catalog search x.jpg --json``); SUPPRESS keeps a --json given before it
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON object per line")
+
+
 def _arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
-    json_flag = {"action": "store_true", "default": argparse.SUPPRESS, "help": "one JSON object per line"}
     p = sub.add_parser("import", help="import a CSV or JSON Lines feed (resumable; prices updated)")
     p.add_argument("feed", type=Path, metavar="FEED")
     p.add_argument("--prune", action="store_true", help="remove the products that are no longer in the feed")
-    p.add_argument("--json", **json_flag)
+    _json(p)
     p = sub.add_parser("search", help="the products most like one or more photos")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--k", type=int, default=5, help="products per photo (default 5)")
@@ -30,12 +34,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--brand", help="only this brand")
     p.add_argument("--min-price", type=float, dest="min_price")
     p.add_argument("--max-price", type=float, dest="max_price")
-    p.add_argument("--json", **json_flag)
+    _json(p)
     p = sub.add_parser("stats", help="how many products, by category")
-    p.add_argument("--json", **json_flag)
+    _json(p)
     p = sub.add_parser("remove", help="remove products by id")
     p.add_argument("ids", nargs="+", metavar="ID")
-    p.add_argument("--json", **json_flag)
+    _json(p)
 
 
 async def _import(app: App, args: argparse.Namespace, out: Output) -> int:

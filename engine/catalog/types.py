@@ -59,23 +59,8 @@ class ProductFilter:
         """Whether nothing is filtered."""
         return all(v is None for v in (self.category, self.type, self.brand, self.min_price, self.max_price))
 
-    def where(self) -> dict[str, Any] | None:
-        """Return the Chroma ``where`` clause for this filter (None when nothing is filtered)."""
-        terms: list[dict[str, Any]] = []
-        for key in ("category", "type", "brand"):
-            value = getattr(self, key)
-            if value is not None:
-                terms.append({key: value.lower() if key == "brand" else value})
-        if self.min_price is not None:
-            terms.append({"price": {"$gte": float(self.min_price)}})
-        if self.max_price is not None:
-            terms.append({"price": {"$lte": float(self.max_price)}})
-        if not terms:
-            return None
-        return terms[0] if len(terms) == 1 else {"$and": terms}
-
     def accepts(self, meta: dict[str, Any]) -> bool:
-        """Whether a product's index metadata passes this filter (the same test as ``where``)."""
+        """Whether a product's index metadata passes this filter (``ProductIndex`` applies it vectorised)."""
         if self.category is not None and meta.get("category") != self.category:
             return False
         if self.type is not None and meta.get("type") != self.type:
