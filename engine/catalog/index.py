@@ -29,7 +29,7 @@ from engine.storage.vectors import PrecomputedOnly
 COLLECTION = "catalog"
 OVERSAMPLE = 3
 BY_IDS = 2000
-MIRROR_TTL_S = 60.0
+MIRROR_TTL_S = 600.0  # another process's price change reaches the filters within this; a re-read of 100k takes seconds
 COUNT_TTL_S = 1.0  # Chroma's count() costs milliseconds: a query trusts one taken within the last second
 
 
