@@ -60,6 +60,7 @@ class ProductIndex:
         self._mirror_at = 0.0
         self._columns: dict[str, np.ndarray] | None = None  # the mirror as arrays, for vectorised filters
         self._count: tuple[float, int] | None = None  # (when, how many)
+        self._position: dict[str, int] = {}  # product id -> its row in the columns
 
     @classmethod
     def open(cls, *, path: Path | None = None, url: str | None = None, name: str = COLLECTION) -> ProductIndex:
@@ -121,7 +122,7 @@ class ProductIndex:
             self._columns = None
 
     def _passing(self, where: ProductFilter) -> np.ndarray:
-        """Return the ids of the products passing a filter (vectorised over the mirror)."""
+        """Return which products of the mirror's columns pass a filter (a boolean mask, vectorised)."""
         mirror = self.mirror()
         if self._columns is None:
             items = list(mirror.values())
@@ -131,6 +132,7 @@ class ProductIndex:
                 "brand": np.array([p.brand.lower() for p in items]),
                 "price": np.array([p.price for p in items], dtype=np.float64),
             }
+            self._position = {p.id: i for i, p in enumerate(items)}
         c = self._columns
         mask = np.ones(len(c["id"]), dtype=bool)
         for key in ("category", "type", "brand"):
@@ -141,7 +143,7 @@ class ProductIndex:
             mask &= c["price"] >= where.min_price
         if where.max_price is not None:
             mask &= c["price"] <= where.max_price
-        return c["id"][mask]
+        return mask
 
     def mirror(self) -> dict[str, IndexedProduct]:
         """Return every product's filter fields (read from Chroma when stale)."""
@@ -164,20 +166,25 @@ class ProductIndex:
             return [[] for _ in range(len(queries))]
         if where is None or where.empty:
             return self._raw(queries, min(k, total))
-        passing = list(self._passing(where))
-        if not passing:
+        mask = self._passing(where)
+        n_passing = int(mask.sum())
+        if not n_passing:
             return [[] for _ in range(len(queries))]
-        if len(passing) <= BY_IDS:
-            return self._raw(queries, min(k, len(passing)), ids=passing)
-        allowed = set(passing)
-        wide = min(total, math.ceil(k * total / len(passing) * OVERSAMPLE) + 10)
+        if n_passing <= BY_IDS:
+            return self._raw(queries, min(k, n_passing), ids=list(self._columns_ids()[mask]))
+        position = self._position
+        wide = min(total, math.ceil(k * total / n_passing * OVERSAMPLE) + 10)
         out = []
         for row, hits in enumerate(self._raw(queries, wide)):
-            kept = [(pid, score) for pid, score in hits if pid in allowed][:k]
+            kept = [(pid, score) for pid, score in hits if pid in position and mask[position[pid]]][:k]
             if len(kept) < k and wide < total:  # unlucky: too few passed among the nearest
-                kept = self._raw(queries[row : row + 1], k, ids=passing)[0]
+                kept = self._raw(queries[row : row + 1], k, ids=list(self._columns_ids()[mask]))[0]
             out.append(kept)
         return out
+
+    def _columns_ids(self) -> np.ndarray:
+        assert self._columns is not None, "the mirror's columns are built by _passing"
+        return self._columns["id"]
 
     def _raw(self, queries: np.ndarray, k: int, ids: list[str] | None = None) -> list[list[tuple[str, float]]]:
         result = self._collection.query(query_embeddings=queries, n_results=k, ids=ids, include=["distances"])
