@@ -107,6 +107,17 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     web_token: SecretStr | None = None
     web_secret: SecretStr | None = None  # signs the browser cookies; generated and kept in the data dir if unset
+    # ---- the shop's catalog (issue 13) ----
+    # the bundled demonstration catalog is imported on first use while no shop feed has been imported
+    catalog_demo: bool = True
+    # feed images are never fetched from loopback, link-local, private or reserved addresses unless this is on
+    catalog_allow_private: bool = False
+    catalog_fetch_timeout_s: float = Field(default=15.0, gt=0, le=300)
+    catalog_fetch_concurrency: int = Field(default=16, ge=1, le=256)
+    catalog_fetch_retries: int = Field(default=2, ge=0, le=10)
+    catalog_max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # query parameters added to every product link, e.g. "utm_source=stylist&utm_medium=chat"
+    shop_tracking: str = ""
 
     @field_validator("encoder")
     @classmethod

@@ -36,6 +36,7 @@ class ActionKind(StrEnum):
     ONBOARD = "ob"  # args: step ("sample", "skip", "next")
     SETTING = "set"  # args: setting name, value
     OUTFIT_WITH = "ow"  # args: item id: a look built around this piece
+    SHOP = "shop"  # args: "look"[, look id] | "gaps" | "buy", product id: shopping suggestions
 
 
 @dataclass(frozen=True, slots=True)

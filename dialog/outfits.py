@@ -12,7 +12,7 @@ from dialog.messages import Action, ActionKind, Reply
 from dialog.render import item_name, look_reply
 from dialog.router import Router
 from dialog.understanding import Intent
-from engine import FeedbackKind, ItemNotFound, NoLookPossible, OutfitRequest, PhotoInput, Suggestions, Weather
+from engine import FeedbackKind, ItemNotFound, Look, NoLookPossible, OutfitRequest, PhotoInput, Suggestions, Weather
 
 REMEMBERED_LOOKS = 8  # looks kept in the conversation state, for "another" and feedback
 FEEDBACK_KINDS = frozenset(kind.value for kind in FeedbackKind)
@@ -192,3 +192,21 @@ def router() -> Router:
         actions={ActionKind.FEEDBACK: feedback_button, ActionKind.ANOTHER: another_button,
                  ActionKind.OUTFIT_WITH: outfit_with_button},
     )
+
+
+# ---- for the shop (dialog.shopping): the looks a chat was shown, composed again ------------------------------
+
+
+def shown_looks(turn: Turn) -> list[dict[str, Any]]:
+    """Return what this chat remembers of the looks it was shown (newest last)."""
+    return _looks(turn)
+
+
+async def look_again(turn: Turn, look_id: str = "") -> Look | None:
+    """Return the look shown last in this chat (or the one named), composed again from its request."""
+    entries = _looks(turn)
+    entry = next((e for e in entries if e["id"] == look_id), entries[-1] if entries else None)
+    if entry is None:
+        return None
+    found = await _suggest(turn, entry["req"], int(entry.get("skip", 0)), 1)
+    return found.looks[0] if found.looks else None

@@ -1,14 +1,15 @@
 """The morning push, as the dialog words it: the day's look for a chat, remembered like an asked-for look.
 
 The push scheduler (``bot.push``) decides when; this decides what: the daily look (collage, weather, reason,
-feedback buttons) with a greeting, stored in the chat's state so "another one" and the buttons work on it.
+feedback buttons) with a greeting, stored in the chat's state so "another one" and the buttons work on it; and,
+when a catalog exists, up to two products completing the look (never one pushed in the last week).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from dialog import outfits, texts
+from dialog import outfits, shopping, texts
 from dialog.context import Turn
 from dialog.conversation import Conversation
 from dialog.messages import ChatKey, Incoming, Reply
@@ -26,6 +27,7 @@ async def morning_look(conversation: Conversation, key: ChatKey, day: date) -> l
         try:
             # the same path as "what should I wear today?", so "another one" and feedback work on the push
             replies = await outfits._answer(turn, request, intro=texts.MORNING_LOOK)
+            replies += await shopping.push_products(turn, day)
         except (WardrobeEmpty, NoLookPossible):
             return []  # nothing to dress: a morning message saying so would only nag
         new = turn.next_state or turn.state

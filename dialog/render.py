@@ -110,7 +110,10 @@ async def look_reply(stylist: Stylist, look: Look, *, missing: Sequence[str] = (
     alt = texts.listing([item_name(g) for g in look.items])
     picture = Picture(data=collage, caption=texts.LOOK_CAPTION.format(reason=look.reason, weather=weather).strip(),
                       alt=alt, filename=f"look-{look.id}.jpg")
-    return Reply(text=text, pictures=(picture,), buttons=look_buttons(look.id) if buttons else (),
+    rows = look_buttons(look.id) if buttons else ()
+    if buttons and await stylist.shop_open():  # a catalog exists (or the demo one will on first use)
+        rows = (*rows, (Button(texts.BTN_COMPLETE, Action(ActionKind.SHOP, ("look", look.id))),))
+    return Reply(text=text, pictures=(picture,), buttons=rows,
                  extra={"kind": "look", "look_id": look.id})
 
 

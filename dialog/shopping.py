@@ -1,21 +1,144 @@
-"""Shopping: products that complete a look or resemble a photo, once a shop's catalog is imported."""
+"""Shopping: products that complete a look, fill a wardrobe's gaps, or are worth buying, once a catalog exists.
+
+Every reply shows at most three products, each as a thumbnail with its price and a "buy it or not?" button,
+and as a link carrying the operator's tracking parameters.
+"""
 
 from __future__ import annotations
 
-from dialog import texts
+from collections.abc import Sequence
+from datetime import date
+
+from config.vocabulary import load_vocabulary
+from dialog import outfits, texts
 from dialog.context import Turn
-from dialog.messages import Action, ActionKind, Button, Reply
+from dialog.messages import Action, ActionKind, Button, Link, Picture, Reply
+from dialog.render import item_name, look_reply, type_label
 from dialog.router import Router
 from dialog.understanding import Intent
+from engine import ProductHit, Stylist, format_price
+
+GAP_WORDS = ("gap", "missing", "lack", "need", "next")
+BUTTON_ID_MAX = 40  # a product id longer than a button argument may be gets no "buy it or not?" button
+
+
+def _menu() -> tuple[tuple[Button, ...], ...]:
+    return ((Button(texts.BTN_COMPLETE, Action(ActionKind.SHOP, ("look",))),
+             Button(texts.BTN_GAPS, Action(ActionKind.SHOP, ("gaps",)))),)
+
+
+def price_label(hit: ProductHit) -> str:
+    """Return "Title · €49.90" (and a demo mark for the demonstration catalog)."""
+    p = hit.product
+    demo = f" {texts.SHOP_DEMO}" if p.demo else ""
+    return f"{p.title} · {format_price(p.price, p.currency)}{demo}"
+
+
+async def products_reply(stylist: Stylist, text: str, hits: Sequence[ProductHit], *,
+                         menu: bool = True) -> Reply:
+    """Return a reply showing up to three products: thumbnails with prices, buttons, and their links."""
+    hits = list(hits)[:3]
+    pictures = []
+    for hit in hits:
+        buttons = ((Button(texts.BTN_BUY, Action(ActionKind.SHOP, ("buy", hit.product.id))),),) \
+            if len(hit.product.id) <= BUTTON_ID_MAX else ()
+        pictures.append(Picture(data=await stylist.product_image(hit.product.id), caption=price_label(hit),
+                                alt=hit.product.title, filename=f"product-{hit.product.id}.jpg", buttons=buttons))
+    links = tuple(Link(price_label(h), stylist.product_link(h.product)) for h in hits)
+    return Reply(text=text, pictures=tuple(pictures), links=links, buttons=_menu() if menu else (),
+                 extra={"kind": "products"})
+
+
+async def _complete(turn: Turn, look_id: str = "") -> list[Reply]:
+    look = await outfits.look_again(turn, look_id)
+    if look is None:
+        return [Reply(text=texts.SHOP_NO_LOOK), *await _gaps(turn)]
+    hits = await turn.stylist.complete_look(turn.user, look)
+    if not hits:
+        return await _gaps(turn)
+    return [await products_reply(turn.stylist, texts.SHOP_COMPLETE, hits)]
+
+
+async def _gaps(turn: Turn) -> list[Reply]:
+    gaps = await turn.stylist.wardrobe_gaps(turn.user)
+    if not gaps:
+        return [Reply(text=texts.SHOP_GAPS_NONE, buttons=_menu())]
+    replies = []
+    for gap in sorted(gaps, key=lambda g: not g.products)[:2]:
+        if gap.products:
+            replies.append(await products_reply(turn.stylist, texts.SHOP_GAP.format(gap=gap.text), gap.products,
+                                                menu=False))
+        else:
+            replies.append(Reply(text=texts.SHOP_GAP_EMPTY.format(gap=gap.text)))
+    return replies
+
+
+async def _picks(turn: Turn) -> list[Reply]:
+    slots = turn.slots
+    what = _plural(type_label(slots.type) if slots.type else (slots.category or "piece"))
+    hits = await turn.stylist.shop_picks(turn.user, category=None if slots.type else slots.category,
+                                         type_name=slots.type)
+    if hits:
+        return [await products_reply(turn.stylist, texts.SHOP_PICKS.format(what=what), hits)]
+    category = load_vocabulary().type_of(slots.type).category if slots.type else None
+    closest = await turn.stylist.shop_picks(turn.user, category=category) if category else []
+    if closest:  # no dead end: no blazers, but jackets
+        text = texts.SHOP_PICKS_CLOSEST.format(what=what, category=category)
+        return [await products_reply(turn.stylist, text, closest)]
+    return [Reply(text=texts.SHOP_PICKS_NONE.format(what=what), buttons=_menu())]
+
+
+def _plural(word: str) -> str:
+    return word if word.endswith("s") or word in texts.UNCOUNTABLE else f"{word}s"
 
 
 async def shopping(turn: Turn) -> list[Reply]:
-    """Say that the shop is not set up yet, and offer what works today."""
-    buttons = ((Button(texts.BTN_OUTFIT, Action(ActionKind.INTENT, ("outfit",))),
-                Button(texts.BTN_WARDROBE, Action(ActionKind.INTENT, ("wardrobe",)))),)
-    return [Reply(text=texts.SHOP_NOT_READY, buttons=buttons)]
+    """Answer a shopping request: products of a kind, the gaps of the wardrobe, or what completes the last look."""
+    if not await turn.stylist.catalog_ready():
+        buttons = ((Button(texts.BTN_OUTFIT, Action(ActionKind.INTENT, ("outfit",))),
+                    Button(texts.BTN_WARDROBE, Action(ActionKind.INTENT, ("wardrobe",)))),)
+        return [Reply(text=texts.SHOP_NOT_READY, buttons=buttons)]
+    if turn.slots.type or turn.slots.category:
+        return await _picks(turn)
+    words = turn.incoming.text.lower()
+    if any(w in words for w in GAP_WORDS) or not outfits.shown_looks(turn):
+        return await _gaps(turn)
+    return await _complete(turn)
+
+
+async def shop_button(turn: Turn) -> list[Reply]:
+    """Complete my look, wardrobe gaps, or "buy it or not?" for one product."""
+    if not await turn.stylist.catalog_ready():
+        return [Reply(text=texts.SHOP_NOT_READY)]
+    what = turn.action.arg(0)
+    if what == "buy":
+        return await _buy(turn, turn.action.arg(1))
+    if what == "gaps":
+        return await _gaps(turn)
+    return await _complete(turn, turn.action.arg(1))
+
+
+async def _buy(turn: Turn, product_id: str) -> list[Reply]:
+    product = await turn.stylist.product(product_id)
+    goes, verdict = await turn.stylist.buy_or_not(turn.user, product_id)
+    line = texts.SHOP_BUY[verdict.verdict].format(reason=verdict.reason)
+    partners = texts.listing([item_name(g) for g in verdict.partners[:3]])
+    text = f"{product.title}: {line}" + (f" With your {partners}." if partners and verdict.looks else "")
+    replies = [Reply(text=text, links=(Link(product.title, turn.stylist.product_link(product)),))]
+    if goes.looks and verdict.verdict != "skip":
+        replies.append(await look_reply(turn.stylist, goes.looks[0], buttons=False))
+    return replies
+
+
+async def push_products(turn: Turn, day: date) -> list[Reply]:
+    """Return the shop's part of a morning push: products completing the day's look (none pushed this week)."""
+    found = await turn.stylist.daily_look(turn.user, day)
+    if not found.looks:
+        return []
+    hits = await turn.stylist.push_products(turn.user, found.looks[0], day)
+    return [await products_reply(turn.stylist, texts.SHOP_PUSH, hits, menu=False)] if hits else []
 
 
 def router() -> Router:
     """Return the shopping feature's routes."""
-    return Router("shopping", intents={Intent.SHOPPING: shopping})
+    return Router("shopping", intents={Intent.SHOPPING: shopping}, actions={ActionKind.SHOP: shop_button})

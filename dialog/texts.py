@@ -114,6 +114,21 @@ GOES_WITH_NEW_BUTTONS = "Like it? Send the photo again with no words to add it t
 
 SHOP_NOT_READY = ("The shop isn't set up yet, so I can't show products. "
                   "I can style what you already own: ask me for an outfit.")
+# shopping with a catalog (issue 13)
+SHOP_COMPLETE = "These would complete your look:"
+SHOP_GAPS_NONE = "Your wardrobe covers the basics: formal and smart pieces, and something warm. Nice!"
+SHOP_GAP = "Your wardrobe has {gap}. From the shop:"
+SHOP_GAP_EMPTY = "Your wardrobe has {gap}; the shop has nothing for it right now."
+SHOP_PICKS = "From the shop, the {what} that go best with what you own:"
+SHOP_PICKS_NONE = "The shop has no {what} right now."
+SHOP_PICKS_CLOSEST = "The shop has no {what} right now; the closest, in {category}:"
+SHOP_NO_LOOK = "Ask me for a look first, then I can show what would complete it. Meanwhile:"
+SHOP_BUY = {"buy": "Buy it: {reason}.", "maybe": "Maybe: {reason}.", "skip": "I'd skip it: {reason}."}
+SHOP_PUSH = "To complete today's look:"
+SHOP_DEMO = "(demo shop)"
+BTN_COMPLETE = "Complete my look"
+BTN_GAPS = "Wardrobe gaps"
+BTN_BUY = "Buy it or not?"
 SETTINGS_NOW = "Your city: {city}. Morning look: {push}."
 PUSH_ON_AT = "at {time} on {days}"
 PUSH_OFF = "off"

@@ -21,10 +21,23 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from config.vocabulary import CONFIRM_BELOW
+from engine.catalog import (
+    BuyVerdict,
+    CatalogStats,
+    FeedProblem,
+    Gap,
+    ImportReport,
+    Product,
+    ProductFilter,
+    ProductHit,
+    format_price,
+)
 from engine.clock import Clock, FixedClock, SystemClock, today_in
 from engine.errors import (
+    CatalogEmpty,
     DatabaseUnavailable,
     EncoderUnavailable,
+    FeedError,
     ForecastOutOfRange,
     ImageRejected,
     InvalidSetting,
@@ -90,6 +103,9 @@ __all__ = [
     "StylistError", "Suggestions", "SystemClock", "Tagged", "Tags", "TextHit", "TrainReport", "WardrobeEmpty",
     "Weather", "WeatherUnavailable", "describe_fallback", "describe_weather", "today_in", "with_weather",
 ]
+# the shop's catalog (issue 13)
+__all__ += ["BuyVerdict", "CatalogEmpty", "CatalogStats", "FeedError", "FeedProblem", "Gap", "ImportReport",
+            "Product", "ProductFilter", "ProductHit", "format_price"]
 
 
 def __getattr__(name: str) -> Any:

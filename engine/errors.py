@@ -79,3 +79,17 @@ class NotInWardrobe(StylistError):
 
     def __init__(self) -> None:
         super().__init__("that look has something you don't own yet: add its photo to your wardrobe first")
+
+
+# ---- the shop's catalog ----------------------------------------------------------------------------------
+
+
+class FeedError(StylistError):
+    """A catalog feed cannot be read at all (missing, empty, not CSV or JSON Lines, required columns missing)."""
+
+
+class CatalogEmpty(StylistError):
+    """There is no catalog to search (no feed imported and the demonstration catalog turned off)."""
+
+    def __init__(self) -> None:
+        super().__init__("no shop catalog yet: import one with `stylist catalog import FEED`")

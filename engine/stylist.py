@@ -10,6 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings
+from engine.catalog.fetch import FetchPolicy
+from engine.catalog.importer import Progress
+from engine.catalog.index import ProductIndex
+from engine.catalog.links import tracked
+from engine.catalog.repository import ProductRepository
+from engine.catalog.service import CatalogService
+from engine.catalog.shopper import Shopper
+from engine.catalog.types import BuyVerdict, CatalogStats, Gap, ImportReport, Product, ProductFilter, ProductHit
 from engine.clock import Clock, SystemClock
 from engine.encoders.base import Encoder
 from engine.encoders.sentences import SentenceEncoder
@@ -37,6 +45,18 @@ from engine.weather.service import WeatherService, weather_service_from_settings
 _USER_ID = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,128}$")
 
 
+def _shop(settings: Settings, db: Database, products: ProductIndex | None, blobs: BlobStore, tagger: Tagger,
+          wardrobes: WardrobeService, outfits: OutfitService, clock: Clock) -> tuple[CatalogService, Shopper]:
+    """Build the catalog (sharing the wardrobe's encoder batcher) and the shopper on top of it."""
+    index = products or ProductIndex.open(path=settings.resolved_chroma_path, url=settings.chroma_url)
+    policy = FetchPolicy(max_bytes=settings.catalog_max_image_bytes, timeout_s=settings.catalog_fetch_timeout_s,
+                         retries=settings.catalog_fetch_retries, concurrency=settings.catalog_fetch_concurrency,
+                         allow_private=settings.catalog_allow_private)
+    catalog = CatalogService(ProductRepository(db), index, blobs, tagger, wardrobes.batcher, clock, policy,
+                             demo=settings.catalog_demo)
+    return catalog, Shopper(catalog, wardrobes, outfits, clock)
+
+
 def _check_user(user_id: str) -> str:
     if not isinstance(user_id, str) or not _USER_ID.match(user_id):
         raise InvalidUser("a user id is 1-128 characters of letters, digits and _ . : @ + -")
@@ -48,7 +68,7 @@ class Stylist:
 
     def __init__(self, settings: Settings, db: Database, index: VectorIndex, blobs: BlobStore, tagger: Tagger,
                  weather: WeatherService, *, clock: Clock | None = None,
-                 sentences: SentenceEncoder | None = None) -> None:
+                 sentences: SentenceEncoder | None = None, products: ProductIndex | None = None) -> None:
         self.settings, self.db, self.index, self.blobs, self.tagger = settings, db, index, blobs, tagger
         self.clock = clock or SystemClock()
         self.vocabulary = tagger.vocabulary
@@ -63,6 +83,8 @@ class Stylist:
         trainer = CompatTrainer(garments, looks, self.vocabulary, model_path=model_path)
         self.outfits = OutfitService(garments, users, looks, blobs, weather, trainer, self.clock,
                                      recent_days=settings.recent_days)
+        self.catalog, self.shopper = _shop(settings, db, products, blobs, tagger, self.wardrobes, self.outfits,
+                                           self.clock)
 
     @classmethod
     async def open(cls, settings: Settings, *, encoder: Encoder | None = None, weather: WeatherService | None = None,
@@ -79,10 +101,13 @@ class Stylist:
         index = await asyncio.to_thread(
             VectorIndex.open, "garments", path=settings.resolved_chroma_path, url=settings.chroma_url
         )
+        products = await asyncio.to_thread(
+            ProductIndex.open, path=settings.resolved_chroma_path, url=settings.chroma_url
+        )
         tagger = await asyncio.to_thread(build_tagger, settings, encoder)
         weather = weather or weather_service_from_settings(settings, clock)
         stylist = cls(settings, db, index, BlobStore(settings.blob_dir), tagger, weather, clock=clock,
-                      sentences=sentences)
+                      sentences=sentences, products=products)
         await asyncio.to_thread(stylist.outfits.trainer.load)
         await stylist.wardrobes.finish_half_done()
         return stylist
@@ -234,3 +259,71 @@ class Stylist:
                                                                                      list[str]]:
         """Read and tag a Polyvore Outfits folder for ``train_compat``: (outfits, problems met)."""
         return await asyncio.to_thread(load_polyvore, Path(folder), self.tagger, split=split)
+
+    # ---- the shop's catalog -------------------------------------------------------------------
+
+    async def import_catalog(self, feed: Path, *, prune: bool = False,
+                             progress: Progress | None = None) -> ImportReport:
+        """Import a shop's feed (CSV or JSON Lines): bad rows are reported with their line and skipped."""
+        return await self.catalog.import_feed(Path(feed), prune=prune, progress=progress)
+
+    async def catalog_ready(self) -> bool:
+        """Whether there is a catalog to shop from (imports the demonstration catalog on first use if allowed)."""
+        return await self.catalog.ready()
+
+    async def shop_open(self) -> bool:
+        """Whether shopping is available: products exist, or the demonstration catalog may be imported (cheap)."""
+        return self.settings.catalog_demo or await self.catalog.has_products()
+
+    async def catalog_stats(self) -> CatalogStats:
+        """Return the catalog's size by category, brands and currencies."""
+        return await self.catalog.stats()
+
+    async def remove_products(self, ids: Sequence[str]) -> list[str]:
+        """Remove products by id; return the ids that existed."""
+        return await self.catalog.remove(ids)
+
+    async def product(self, product_id: str) -> Product:
+        """Return one product, or raise ``ItemNotFound``."""
+        return await self.catalog.product(product_id)
+
+    async def product_image(self, product_id: str, *, thumbnail: bool = True) -> bytes:
+        """Return a product's stored JPEG (its thumbnail by default)."""
+        return await self.catalog.image(product_id, thumbnail=thumbnail)
+
+    def product_link(self, product: Product) -> str:
+        """Return a product's link with the operator's tracking parameters."""
+        return tracked(product.url, self.settings.shop_tracking)
+
+    async def search_catalog(self, photos: Sequence[PhotoInput], *, k: int = 5,
+                             where: ProductFilter | None = None) -> list[list[ProductHit]]:
+        """Return the products most like each photo (filtered by category, type, brand, price), best first."""
+        return await self.catalog.search(photos, k=max(1, min(int(k), 100)), where=where)
+
+    async def products_like_item(self, user_id: str, item_id: str, *, k: int = 3,
+                                 where: ProductFilter | None = None) -> list[ProductHit]:
+        """Return the products most like one of the user's garments."""
+        return await self.shopper.like_item(_check_user(user_id), item_id, k=max(1, min(int(k), 100)), where=where)
+
+    async def complete_look(self, user_id: str, look: Look, *, n: int = 3) -> list[ProductHit]:
+        """Return up to ``n`` products that complete or lift a look (never a near-duplicate of an owned item)."""
+        return await self.shopper.complete(_check_user(user_id), look, n=max(1, min(int(n), 3)))
+
+    async def shop_picks(self, user_id: str, *, category: str | None = None, type_name: str | None = None,
+                         n: int = 3) -> list[ProductHit]:
+        """Return up to ``n`` products of a category or type that go best with what the user owns."""
+        return await self.shopper.picks(_check_user(user_id), category=category, type_name=type_name,
+                                        n=max(1, min(int(n), 3)))
+
+    async def wardrobe_gaps(self, user_id: str) -> list[Gap]:
+        """Return what the user's wardrobe lacks ("no formal shoes"), each with products that fill it."""
+        return await self.shopper.gaps(_check_user(user_id))
+
+    async def buy_or_not(self, user_id: str, query: PhotoInput | str,
+                         request: OutfitRequest | None = None) -> tuple[GoesWith, BuyVerdict]:
+        """Judge a possible purchase (a photo or a product id) against the user's wardrobe."""
+        return await self.shopper.buy_or_not(_check_user(user_id), query, request)
+
+    async def push_products(self, user_id: str, look: Look, day: date, *, n: int = 2) -> list[ProductHit]:
+        """Return products for a morning push around ``look`` (never one pushed in the last week); remembered."""
+        return await self.shopper.for_push(_check_user(user_id), look, day, n=max(0, min(int(n), 3)))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli import chat, maintenance, outfits, photos, wardrobe
+from bot.cli import catalog, chat, maintenance, outfits, photos, wardrobe
 from bot.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (*chat.COMMANDS, *photos.COMMANDS, *wardrobe.COMMANDS, *outfits.COMMANDS,
-                                 *maintenance.COMMANDS)
+                                 *maintenance.COMMANDS, *catalog.COMMANDS)
 BY_NAME = {command.name: command for command in COMMANDS}
 
 

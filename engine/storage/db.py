@@ -158,3 +158,44 @@ class PushRow(SQLModel, table=True):
     detail: str = Field(default="", max_length=200)
     claimed_at: datetime  # by the stylist's clock
     updated_at: datetime
+
+
+# ---- the shop's catalog (engine.catalog) -------------------------------------------------------------------
+
+
+class ProductRow(SQLModel, table=True):
+    """One product of the shop's catalog: the feed's fields, the tagger's tags and the style embedding."""
+
+    __tablename__ = "products"
+    __table_args__ = (Index("ix_products_feed_indexed", "feed", "indexed"),)
+
+    id: str = Field(primary_key=True, max_length=128)  # the shop's own id, as in the feed
+    feed: str = Field(max_length=64)  # "demo" for the bundled demonstration catalog, else "shop"
+    title: str = Field(max_length=512)
+    url: str = Field(max_length=2048)
+    price: float
+    currency: str = Field(max_length=3)
+    brand: str = Field(default="", max_length=128)
+    gender: str = Field(default="", max_length=32)
+    image_source: str = Field(max_length=2048)  # the feed's image field (path or URL) plus a stamp for files
+    image_hash: str = Field(max_length=64)
+    thumb_hash: str = Field(max_length=64)
+    tags: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # feed's category/type win over model
+    embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    encoder: str = Field(max_length=256)
+    indexed: bool = False  # False until the vector is in the catalog index
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductShownRow(SQLModel, table=True):
+    """A product put in front of a user by a morning push: never the same one twice within a week."""
+
+    __tablename__ = "products_shown"
+    __table_args__ = (UniqueConstraint("user_id", "product_id", "day", name="uq_shown_user_product_day"),
+                      Index("ix_products_shown_user_day", "user_id", "day"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=128)
+    product_id: str = Field(max_length=128)
+    day: date

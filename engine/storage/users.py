@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from engine.looks import Location
-from engine.storage.db import Database, FeedbackRow, GarmentRow, LookRow, PushRow, UserRow, WearRow
+from engine.storage.db import Database, FeedbackRow, GarmentRow, LookRow, ProductShownRow, PushRow, UserRow, WearRow
 
 
 class UserRepository:
@@ -57,7 +57,7 @@ class UserRepository:
         """Delete every row about a user in one transaction; return their garment rows (for vectors and blobs)."""
         async with self.db.session() as session:
             rows = list((await session.exec(select(GarmentRow).where(GarmentRow.user_id == user_id))).all())
-            for table in (FeedbackRow, WearRow, LookRow, PushRow):
+            for table in (FeedbackRow, WearRow, LookRow, PushRow, ProductShownRow):
                 await session.exec(delete(table).where(col(table.user_id) == user_id))  # type: ignore[attr-defined]
             await session.exec(delete(GarmentRow).where(col(GarmentRow.user_id) == user_id))
             await session.exec(delete(UserRow).where(col(UserRow.id) == user_id))

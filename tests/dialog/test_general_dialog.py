@@ -32,12 +32,6 @@ async def test_gibberish_gets_the_fallback_with_buttons_that_work(ann: Chat) -> 
     assert ann.text == "Your wardrobe is empty. Send me photos of your clothes to start."
 
 
-async def test_shopping_says_the_shop_is_not_set_up(ann: Chat) -> None:
-    await ann.say("where can I buy a new blazer?")
-    assert ann.text.startswith("The shop isn't set up yet")
-    assert ann.buttons()
-
-
 async def test_forget_me_asks_then_deletes_everything(ann: Chat, stylist: Stylist) -> None:
     await ann.say(photos=[photo("skirt-3.jpg"), photo("shoes-3.jpg")])
     await ann.say("delete my account")

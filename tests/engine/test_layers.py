@@ -15,8 +15,9 @@ LAYERS = {
     "engine.storage": 1, "engine.images": 1, "engine.encoders": 1,
     "engine.tagging": 2, "engine.weather": 2, "engine.users": 2,
     "engine.wardrobe": 3, "engine.outfits": 3,
-    "engine.stylist": 4,
-    "engine": 5,
+    "engine.catalog": 4,  # the shop: joins the catalog with wardrobes and outfits
+    "engine.stylist": 5,
+    "engine": 6,
 }
 CORE = {name for name, layer in LAYERS.items() if layer == 0}  # the plain data of the surface: one group
 
