@@ -107,7 +107,7 @@ class Shopper:
             original = await asyncio.to_thread(self.catalog.blobs.get, row.image_hash)
             tagged, name = Tagged(to_product(row).tags, product_vector(row)), row.title
         else:
-            original, tagged = await self.wardrobes.inspect(query)
+            original, tagged = await self.wardrobes.inspect(user_id, query)
             name = query.name
         goes = await self.outfits.goes_with(user_id, name, original, tagged, request or OutfitRequest(), n=3)
         twin_ids = set(twins(item_features(goes.item, tagged.embedding, self.vocabulary), await self.owned(user_id)))
