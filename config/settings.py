@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     web_token: SecretStr | None = None
     web_secret: SecretStr | None = None  # signs the browser cookies; generated and kept in the data dir if unset
+    # tagging: the ImageNet-1k branch of the embedded encoder (bags, accessories, shoe kinds, unknown things);
+    # off, the tagger knows only the garment heads' categories (the benchmarks time both)
+    imagenet_branch: bool = True
 
     @field_validator("encoder")
     @classmethod

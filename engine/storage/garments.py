@@ -176,6 +176,7 @@ def row_to_garment(row: GarmentRow, *, vocabulary: Vocabulary) -> Garment:
             formality=tags["formality"],
             seasons=tuple(tags["seasons"]),
             confidence=confidence,
+            candidates=tuple(tags.get("candidates", ())) if tags["category"] == "other" else (),
         ),
         corrected=tuple(sorted(row.corrections)),
         image_hash=row.image_hash,
