@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from config.vocabulary import Vocabulary, load_vocabulary
+from config.vocabulary import CONFIRM_BELOW, Vocabulary, load_vocabulary
 from models.artifacts import IMAGENET_DIR
 
 #: A mapped class that shows a garment (or fabric) without naming its kind: it supports the garment heads.
@@ -36,8 +36,9 @@ class Rule:
 
     accessory_min: float = 0.5  # ImageNet mass on one bag/accessory category that overrides the garment heads
     kind_min: float = 0.5  # ImageNet mass on a shoe/hat/trouser kind that names the kind within the category
-    unknown_heads_max: float = 0.5  # garment heads less sure than this ...
-    unknown_known_max: float = 0.2  # ... and ImageNet mass on all mapped classes under this: ``other``
+    unknown_heads_max: float = 1.01  # garment heads less sure than this (over 1: however sure) ...
+    unknown_known_max: float = 0.05  # ... and ImageNet mass on all mapped classes under this: ``other``
+    doubt_known_max: float = 0.1  # mapped mass under this: the category is asked about, however sure the heads
     formality_min: float = 0.4  # ImageNet mass on formal (or sport) classes that sets the formality
 
     @classmethod
@@ -109,9 +110,10 @@ def decide(garment: Decision, head_types: dict[str, float], mass: np.ndarray, pr
     ``kinds.mass``, per mapped type).
 
     In order: a bag or accessory the ImageNet branch is sure of wins (the garment heads never saw one and name
-    something else with confidence); else a photo neither side recognises is ``other`` with the likely kinds;
-    else the garment heads' category stands and a sure ImageNet kind names the type within it (a Loafer is a
-    formal shoe); formal or sport classes set the formality either way.
+    something else with confidence); else a photo neither side recognises is ``other`` with the likely kinds (the
+    garment heads are sure of themselves even on drawn shapes, so the ImageNet mass on mapped classes decides);
+    else the garment heads' category stands, doubted when that mass is low, and a sure ImageNet kind names the
+    type within it (a Loafer is a formal shoe); formal or sport classes set the formality either way.
     """
     kinds = kinds or load_kind_map()
     vocabulary = vocabulary or load_vocabulary()
@@ -126,6 +128,9 @@ def decide(garment: Decision, head_types: dict[str, float], mass: np.ndarray, pr
                                        and known < rule.unknown_known_max):
         conf = garment.category_conf if garment.category == "other" else 1.0 - max(garment.category_conf, known)
         return Decision("other", conf, "other", conf, None, 0.0, _candidates(head_types, by_type))
+    if known < rule.doubt_known_max:  # the heads name a garment the photo barely shows: ask, never assert
+        doubt = min(garment.category_conf, CONFIRM_BELOW - 0.01)
+        garment = Decision(garment.category, doubt, garment.type, min(garment.type_conf, doubt))
     return _refined(garment, by_type, kinds, rule, formality, formality_conf)
 
 
