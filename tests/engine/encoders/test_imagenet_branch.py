@@ -48,8 +48,9 @@ def test_branch_reproduces_the_imagenet_classifier(encoder: EmbeddedEncoder, pho
 
 
 def test_branch_off_leaves_the_embedding_unchanged(encoder: EmbeddedEncoder, encoder_settings: Settings,
-                                                   photos: list[Image.Image]) -> None:
-    plain = EmbeddedEncoder(encoder_settings.model_copy(update={"imagenet_branch": False}))
+                                                   photos: list[Image.Image], tmp_path: Path) -> None:
+    # its own cache: the session's holds exactly the product's export (test_embedded checks that)
+    plain = EmbeddedEncoder(encoder_settings.model_copy(update={"imagenet_branch": False, "model_cache_dir": tmp_path}))
     embeddings, heads = plain.see(photos[:6])
     assert IMAGENET_HEAD not in heads and set(heads) == {"category", "type"}
     assert np.abs(embeddings - encoder.embed_images(photos[:6])).max() < 1e-5
