@@ -34,11 +34,11 @@ _CANDIDATES = 4
 class Rule:
     """The thresholds of :func:`decide` (probabilities; see ``bench.kind_rule`` for how each was chosen)."""
 
-    accessory_min: float = 0.6  # ImageNet mass on one bag/accessory category that overrides the garment heads
+    accessory_min: float = 0.55  # ImageNet mass on one bag/accessory category that overrides the garment heads
     kind_min: float = 0.5  # ImageNet mass on a shoe/hat/trouser kind that names the kind within the category
     unknown_heads_max: float = 0.9  # garment heads less sure than this (over 1: however sure) ...
     unknown_known_max: float = 0.15  # ... and ImageNet mass on all mapped classes under this: ``other``
-    doubt_known_max: float = 0.15  # mapped mass under this: the category is asked about, however sure the heads
+    doubt_known_max: float = 0.12  # mapped mass under this: the category is asked about, however sure the heads
     formality_min: float = 0.4  # ImageNet mass on formal (or sport) classes that sets the formality
 
     @classmethod
