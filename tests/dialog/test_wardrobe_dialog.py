@@ -112,7 +112,9 @@ async def test_one_piece_is_found_by_colour_and_type(ann: Chat) -> None:
     await ann.say("remove my brown shoes")  # but only one can be removed: which one?
     assert ann.text == "Which one do you mean?" and len(ann.pictures) == 2
     await ann.press(ann.buttons()[1])
-    assert ann.text.startswith("Remove this") and ann.text.endswith("shoes from your wardrobe?")
+    # shoes-3 are brown sandals, and the tagger says so now (the ImageNet branch's shoe kinds)
+    assert ann.text.startswith("Remove this") and ann.text.endswith(("shoes from your wardrobe?",
+                                                                     "sandals from your wardrobe?"))
     await ann.say("show my green coat")
     assert ann.text == "I can't find your green coat in your wardrobe."
 
