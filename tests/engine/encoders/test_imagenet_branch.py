@@ -63,3 +63,18 @@ def test_committed_branch_is_the_checkpoint_byte_for_byte(tmp_path: Path) -> Non
     ImageNetBranch.from_checkpoint().save(tmp_path)
     assert (tmp_path / BRANCH_FILE).read_bytes() == (IMAGENET_DIR / BRANCH_FILE).read_bytes()
     assert (IMAGENET_DIR / BRANCH_FILE).stat().st_size <= 10 * 2**20
+
+
+def test_deployed_network_with_the_branch_in_half_precision(encoder: EmbeddedEncoder,
+                                                             photos: list[Image.Image]) -> None:
+    """The GPU path's module (uint8 in, float16) gives the same four outputs; run here on the CPU in float16."""
+    import torch
+
+    from models.runtime import load_deployed_net
+
+    raw = torch.from_numpy(encoder.preprocessing.photos(photos[:4]))
+    with torch.inference_mode():
+        outputs = load_deployed_net(branch=IMAGENET_DIR).half()(raw)
+    assert len(outputs) == 4 and outputs[3].shape == (4, 1000)
+    _, heads = encoder.see(photos[:4])
+    assert (outputs[3].float().numpy().argmax(1) == heads[IMAGENET_HEAD].probs.argmax(1)).all()
