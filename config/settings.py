@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     catalog_max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # query parameters added to every product link, e.g. "utm_source=stylist&utm_medium=chat"
     shop_tracking: str = ""
+    # tagging: the ImageNet-1k branch of the embedded encoder (bags, accessories, shoe kinds, unknown things);
+    # off, the tagger knows only the garment heads' categories (the benchmarks time both)
+    imagenet_branch: bool = True
 
     @field_validator("encoder")
     @classmethod

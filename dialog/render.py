@@ -42,8 +42,22 @@ def caption(garment: Garment) -> str:
     return line + (texts.ITEM_CAPTION_LAUNDRY if garment.in_laundry else "")
 
 
+#: What an unknown thing most often is, when the tagger named no likely kinds (an item stored before it did).
+DEFAULT_KINDS = ("t-shirt", "pants", "bag", "scarf")
+
+
+def kind_buttons(garment: Garment) -> tuple[tuple[Button, ...], ...]:
+    """Return "what is it?" buttons for an ``other`` item: its likely kinds, then "something else"."""
+    kinds = [k for k in garment.tags.candidates if k in load_vocabulary().types][:4] or list(DEFAULT_KINDS)
+    buttons = [Button(type_label(k), Action(ActionKind.CORRECT_TAG, (garment.id, "type", k))) for k in kinds]
+    buttons.append(Button(texts.BTN_SOMETHING_ELSE, Action(ActionKind.CORRECT_TAG, (garment.id, "type"))))
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
 def confirm_buttons(garment: Garment) -> tuple[tuple[Button, ...], ...]:
-    """Return one row per unsure tag: confirm it, or fix it."""
+    """Return one row per unsure tag: confirm it, or fix it; for an unknown kind of thing, "what is it?"."""
+    if garment.tags.category == "other" and "type" not in garment.corrected:
+        return kind_buttons(garment)
     rows = []
     for field in garment.tags.to_confirm():
         value = tag_value(garment, field)

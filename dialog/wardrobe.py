@@ -28,7 +28,9 @@ def _added_text(result: AddResult) -> str:
     lines.extend(texts.REJECTED.format(name=r.name, reason=r.reason) for r in result.rejected)
     if not added and not result.duplicates:
         lines.insert(0, texts.NOTHING_ADDED)
-    if any(g.tags.to_confirm() for g in added[:MAX_PICTURES]):
+    if any(g.tags.category == "other" for g in added[:MAX_PICTURES]):
+        lines.append(texts.ASK_KIND)
+    if any(g.tags.to_confirm() for g in added[:MAX_PICTURES] if g.tags.category != "other"):
         lines.append(texts.UNSURE.format(fields="tags marked below"))
     if len(added) > MAX_PICTURES:
         lines.append(texts.MORE_NOT_SHOWN.format(n=len(added) - MAX_PICTURES))

@@ -38,6 +38,8 @@ class Tags:
     confidence: dict[str, float] = field(default_factory=dict)
     #: Fields taken from a garment the user corrected (field -> that garment's id); see engine.tagging.examples.
     learned_from: dict[str, str] = field(default_factory=dict)
+    #: For an ``other`` item: the kinds it most likely is, surest first (the "what is it?" buttons).
+    candidates: tuple[str, ...] = ()
 
     def to_confirm(self, threshold: float = CONFIRM_BELOW, limit: int = 2) -> tuple[str, ...]:
         """Return the least certain tags (confidence under ``threshold``), least certain first: ask about these."""
@@ -54,6 +56,7 @@ class Tags:
             "formality": self.formality,
             "seasons": list(self.seasons),
             "confidence": {k: round(v, 3) for k, v in self.confidence.items()},
+            **({"candidates": list(self.candidates)} if self.candidates else {}),
         }
         if self.learned_from:
             out["learned_from"] = dict(self.learned_from)

@@ -11,7 +11,12 @@ NETWORK_FILE = "network.npz"
 INPUT_NAME = "pixels"
 EMBEDDING_NAME = "embedding"
 LOGIT_NAMES = ("category_logits", "type_logits")
+#: The ImageNet-1k branch sharing the style network's frozen blocks (``models.imagenet_branch``).
+IMAGENET_DIR = Path(__file__).parent / "weights" / "imagenet_v1"
+BRANCH_FILE = "branch.npz"
+IMAGENET_NAME = "imagenet_logits"
 _EXPORT_CODE = Path(__file__).with_name("style_net.py")
+_BRANCH_CODE = Path(__file__).with_name("imagenet_branch.py")
 
 
 def weights_path() -> Path:
@@ -36,8 +41,8 @@ def weights_sha256() -> str:
     return file_sha256(weights_path())
 
 
-def onnx_tag(folder: Path = STYLE_DIR) -> str:
-    """Return a short hash of the committed network, its config and the export code.
+def onnx_tag(folder: Path = STYLE_DIR, branch: Path | None = None) -> str:
+    """Return a short hash of the committed network, its config, the export code and the ImageNet branch if any.
 
     Any change to the weights or the code that builds the graph gives a new name, so stale exports are
     never reused.
@@ -45,6 +50,10 @@ def onnx_tag(folder: Path = STYLE_DIR) -> str:
     digest = hashlib.sha256(_EXPORT_CODE.read_bytes())
     for name in (NETWORK_FILE, "config.json"):
         digest.update(file_sha256(folder / name).encode())
+    if branch is not None:
+        digest.update(_BRANCH_CODE.read_bytes())
+        for name in (BRANCH_FILE, "config.json"):
+            digest.update(file_sha256(branch / name).encode())
     return digest.hexdigest()[:12]
 
 
@@ -60,6 +69,7 @@ def model_tag(folder: Path = STYLE_DIR) -> str:
     return digest.hexdigest()[:8]
 
 
-def onnx_file(cache_dir: Path, folder: Path = STYLE_DIR) -> Path:
-    """Return the path of the exported style network inside ``cache_dir``."""
-    return cache_dir / f"{folder.name}-{onnx_tag(folder)}.onnx"
+def onnx_file(cache_dir: Path, folder: Path = STYLE_DIR, branch: Path | None = None) -> Path:
+    """Return the path of the exported style network (with the ImageNet ``branch`` if given) inside ``cache_dir``."""
+    suffix = f"+{branch.name}" if branch is not None else ""
+    return cache_dir / f"{folder.name}{suffix}-{onnx_tag(folder, branch)}.onnx"

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from models.artifacts import EMBEDDING_NAME, INPUT_NAME, STYLE_DIR, model_tag, onnx_file
-from models.heads import TaggerHeads
+from models.artifacts import EMBEDDING_NAME, IMAGENET_NAME, INPUT_NAME, STYLE_DIR, model_tag, onnx_file
+from models.heads import TaggerHeads, softmax
 from models.pattern_head import PatternHead
 
 log = logging.getLogger(__name__)
@@ -79,11 +79,21 @@ def load_style_net(folder: Path = STYLE_DIR) -> Any:
     return StyleNet.load(folder, StyleNetConfig.from_dict(config["network"]))
 
 
-def load_deployed_net(folder: Path = STYLE_DIR) -> Any:
-    """Return the committed network behind its deployed input (uint8 photos from ``Preprocessing.photos``)."""
+def load_deployed_net(folder: Path = STYLE_DIR, branch: Path | None = None) -> Any:
+    """Return the committed network behind its deployed input (uint8 photos from ``Preprocessing.photos``),
+    with the ImageNet branch in ``branch`` (``models.imagenet_branch``) when given."""
     from models.style_net import PixelInput
 
-    return PixelInput(load_style_net(folder), TaggerHeads.load(folder).preprocessing).eval()
+    net = load_style_net(folder)
+    imagenet = None
+    if branch is not None:
+        from models.imagenet_branch import ImageNetBranch
+
+        imagenet = ImageNetBranch.load(branch)
+        if imagenet.start != net.config.train_from_block:
+            raise ValueError(f"the ImageNet branch in {branch} starts at block {imagenet.start}, but the style "
+                             f"network shares only blocks before {net.config.train_from_block}")
+    return PixelInput(net, TaggerHeads.load(folder).preprocessing, imagenet).eval()
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
@@ -104,8 +114,11 @@ class StyleRuntime:
         threads: int = 1,
         chunk: int | None = None,
         prep_threads: int | None = None,
+        branch: Path | None = None,
     ) -> None:
         self.folder = folder
+        #: The ImageNet branch's weights folder, or None (then :meth:`look` returns no ImageNet probabilities).
+        self.branch = branch
         self.heads = _read("tag heads", folder, lambda: TaggerHeads.load(folder))
         self.preprocessing = self.heads.preprocessing
         self.dim = self.heads.dim
@@ -147,12 +160,13 @@ class StyleRuntime:
     def _load_onnx(self, cache_dir: Path, threads: int) -> None:
         import onnxruntime as ort
 
-        path = onnx_file(cache_dir, self.folder)
+        path = onnx_file(cache_dir, self.folder, self.branch)
         if not path.exists():
             from models.style_net import export_onnx  # the only step on CPU that needs torch
 
             log.info("exporting the style network to %s (once)", path)
-            export_onnx(_read("style network", self.folder, lambda: load_deployed_net(self.folder)), path)
+            export_onnx(_read("style network", self.folder, lambda: load_deployed_net(self.folder, self.branch)),
+                        path)
             self.exported_now = True
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -168,24 +182,40 @@ class StyleRuntime:
 
         if not torch.cuda.is_available():
             raise RuntimeUnavailable("the device is set to cuda but torch sees no CUDA device (use cpu or auto)")
-        self._module = _read("style network", self.folder, lambda: load_deployed_net(self.folder)).to("cuda").half()
+        net = _read("style network", self.folder, lambda: load_deployed_net(self.folder, self.branch))
+        self._module = net.to("cuda").half()
 
-    def _embed(self, photos: np.ndarray) -> np.ndarray:
-        """Return the network's embeddings of uint8 photos ``[N, size, size, 3]`` (``Preprocessing.photos``)."""
+    def _run(self, photos: np.ndarray) -> list[np.ndarray]:
+        """Return the embeddings (and ImageNet logits, with a branch) of uint8 photos ``[N, size, size, 3]``."""
         if self._session is not None:
-            return np.asarray(self._session.run([EMBEDDING_NAME], {INPUT_NAME: photos})[0], dtype=np.float32)
+            names = [EMBEDDING_NAME, *([IMAGENET_NAME] if self.branch is not None else [])]
+            return [np.asarray(o, dtype=np.float32) for o in self._session.run(names, {INPUT_NAME: photos})]
         import torch
 
         with torch.inference_mode():
-            out = self._module(torch.from_numpy(photos).to("cuda", non_blocking=True))[0]
-        return out.float().cpu().numpy()
+            out = self._module(torch.from_numpy(photos).to("cuda", non_blocking=True))
+        wanted = [out[0], *([out[3]] if self.branch is not None else [])]
+        return [o.float().cpu().numpy() for o in wanted]
+
+    def _embed(self, photos: np.ndarray) -> np.ndarray:
+        """Return the network's embeddings of uint8 photos ``[N, size, size, 3]`` (``Preprocessing.photos``)."""
+        return self._run(photos)[0]
 
     def embed_images(self, images: list[Image.Image]) -> np.ndarray:
         """Return float32 [N, dim] L2-normalised style embeddings, computed in chunks of ``self.chunk``."""
+        return self.look(images)[0]
+
+    def look(self, images: list[Image.Image]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the style embeddings and, with a branch, the ImageNet class probabilities [N, 1000] of
+        ``images`` from one network pass (chunks of ``self.chunk``)."""
         out = np.zeros((len(images), self.dim), dtype=np.float32)
+        imagenet = np.zeros((len(images), 1000), dtype=np.float32) if self.branch is not None else None
         for start, photos in zip(range(0, len(images), self.chunk), self._laid_out(images), strict=True):
-            out[start : start + len(photos)] = self._embed(photos)
-        return l2_normalise(out)
+            if imagenet is None:
+                out[start : start + len(photos)] = self._embed(photos)
+                continue
+            out[start : start + len(photos)], imagenet[start : start + len(photos)] = self._run(photos)
+        return l2_normalise(out), (softmax(imagenet) if imagenet is not None else None)
 
     def _laid_out(self, images: list[Image.Image]) -> Iterator[np.ndarray]:
         """Yield the uint8 network input of each chunk of ``images``.

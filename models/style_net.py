@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.artifacts import EMBEDDING_NAME, INPUT_NAME, LOGIT_NAMES, NETWORK_FILE
+from models.artifacts import EMBEDDING_NAME, IMAGENET_NAME, INPUT_NAME, LOGIT_NAMES, NETWORK_FILE
 from models.heads import _write_npz
 from models.preprocess import Preprocessing
 
@@ -171,11 +171,14 @@ class PixelInput(nn.Module):
     Normalising and transposing in the graph costs ONNX Runtime a fraction of what numpy spends on it (about
     0.8 ms a photo of 8.6 end to end on one CPU thread, ``bench.clip_speed``) and gives a GPU a quarter of the
     bytes to transfer. Outputs are the wrapped network's, bit for bit those of ``net(preprocessing.batch(...))``.
+    With an ImageNet ``branch`` (``models.imagenet_branch``) the activation after the shared frozen blocks also
+    feeds the ImageNet classifier, whose logits come fourth: one pass, the shared blocks computed once.
     """
 
-    def __init__(self, net: StyleNet, preprocessing: Preprocessing) -> None:
+    def __init__(self, net: StyleNet, preprocessing: Preprocessing, branch: nn.Module | None = None) -> None:
         super().__init__()
         self.net = net
+        self.branch = branch
         self.size = preprocessing.size
         mean, std = preprocessing.mean_std()
         self.mean: torch.Tensor
@@ -183,10 +186,20 @@ class PixelInput(nn.Module):
         self.register_buffer("mean", torch.from_numpy(mean.copy()).view(1, 3, 1, 1))
         self.register_buffer("std", torch.from_numpy(std.copy()).view(1, 3, 1, 1))
 
-    def forward(self, photos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Return ``(embedding, category_logits, type_logits)`` of uint8 photos."""
-        x = photos.permute(0, 3, 1, 2).to(self.mean.dtype)
-        return self.net((x - self.mean) / self.std)  # type: ignore[no-any-return]
+    @property
+    def output_names(self) -> list[str]:
+        """Return the names of :meth:`forward`'s outputs, in order."""
+        return [EMBEDDING_NAME, *LOGIT_NAMES, *([IMAGENET_NAME] if self.branch is not None else [])]
+
+    def forward(self, photos: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Return ``(embedding, category_logits, type_logits[, imagenet_logits])`` of uint8 photos."""
+        x = (photos.permute(0, 3, 1, 2).to(self.mean.dtype) - self.mean) / self.std
+        if self.branch is None:
+            return self.net(x)  # type: ignore[no-any-return]
+        start = self.net.config.train_from_block
+        shared = self.net.trunk(x, 0, start)
+        e = self.net.style_from(shared, start)
+        return e, self.net.category_head(e), self.net.type_head(e), self.branch(shared)
 
 
 def export_onnx(model: PixelInput, path: Path) -> Path:
@@ -196,7 +209,7 @@ def export_onnx(model: PixelInput, path: Path) -> Path:
     model = model.eval()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    outputs = [EMBEDDING_NAME, *LOGIT_NAMES]
+    outputs = model.output_names
     try:
         with torch.no_grad(), warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")

@@ -11,7 +11,11 @@ from PIL import Image
 
 from models.runtime import l2_normalise
 
-__all__ = ["Encoder", "HeadOutput", "PatternModel", "l2_normalise"]
+__all__ = ["IMAGENET_HEAD", "IMAGENET_LABELS", "Encoder", "HeadOutput", "PatternModel", "l2_normalise"]
+
+#: The head holding ImageNet-1k class probabilities, where a backend has one; its labels are the class indices.
+IMAGENET_HEAD = "imagenet"
+IMAGENET_LABELS = tuple(str(i) for i in range(1000))
 
 
 class PatternModel(Protocol):
@@ -56,6 +60,12 @@ class Encoder(ABC):
     @abstractmethod
     def tag_heads(self, embeddings: np.ndarray) -> dict[str, HeadOutput]:
         """Return tag probabilities (at least ``category`` and ``type``) for embeddings from this encoder."""
+
+    def see(self, images: list[Image.Image]) -> tuple[np.ndarray, dict[str, HeadOutput]]:
+        """Return the embeddings and every head's probabilities for RGB images (one network pass where the
+        backend can; an ``imagenet`` head joins ``category`` and ``type`` where the backend has one)."""
+        embeddings = self.embed_images(images)
+        return embeddings, self.tag_heads(embeddings)
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         """Return text embeddings in the image space, for joint image-text backends."""

@@ -14,9 +14,9 @@ import numpy as np
 from PIL import Image
 
 from config.settings import Settings
-from engine.encoders.base import Encoder, HeadOutput, PatternModel
+from engine.encoders.base import IMAGENET_HEAD, IMAGENET_LABELS, Encoder, HeadOutput, PatternModel
 from engine.errors import EncoderUnavailable
-from models.artifacts import STYLE_DIR
+from models.artifacts import IMAGENET_DIR, STYLE_DIR
 from models.heads import TaggerHeads
 from models.preprocess import Preprocessing
 from models.runtime import RuntimeUnavailable, StyleRuntime, load_style_net, resolve_device
@@ -35,6 +35,7 @@ class EmbeddedEncoder(Encoder):
                 device=settings.device,
                 threads=settings.encoder_threads,
                 chunk=chunk,
+                branch=IMAGENET_DIR if settings.imagenet_branch else None,
             )
         except RuntimeUnavailable as exc:
             raise EncoderUnavailable(f"{exc} [STYLIST_DEVICE={settings.device}]") from exc
@@ -87,3 +88,12 @@ class EmbeddedEncoder(Encoder):
     def tag_heads(self, embeddings: np.ndarray) -> dict[str, HeadOutput]:
         """Return calibrated ``category`` and ``type`` probabilities of embeddings from this encoder."""
         return {name: HeadOutput(labels, probs) for name, (labels, probs) in self.runtime.predict(embeddings).items()}
+
+    def see(self, images: list[Image.Image]) -> tuple[np.ndarray, dict[str, HeadOutput]]:
+        """Return embeddings and head probabilities from one network pass, with ``imagenet`` (1000 classes,
+        labelled by index) when the ImageNet branch is on."""
+        embeddings, imagenet = self.runtime.look(images)
+        heads = self.tag_heads(embeddings)
+        if imagenet is not None:
+            heads[IMAGENET_HEAD] = HeadOutput(IMAGENET_LABELS, imagenet)
+        return embeddings, heads

@@ -190,6 +190,7 @@ def row_to_garment(row: GarmentRow, *, vocabulary: Vocabulary) -> Garment:
             seasons=tuple(tags["seasons"]),
             confidence=confidence,
             learned_from=learned,
+            candidates=tuple(tags.get("candidates", ())) if tags["category"] == "other" else (),
         ),
         corrected=tuple(sorted(row.corrections)),
         image_hash=row.image_hash,

@@ -60,9 +60,16 @@ def infer_pattern(
     return "solid", float(np.clip(0.85 - 0.05 * t.energy, 0.45, 0.8))
 
 
-def infer_formality(type_name: str, colors: tuple[Color, ...], pattern: str) -> tuple[str, float]:
-    """Return the garment's formality (the type's range, nudged by colour and pattern) and a confidence."""
+def infer_formality(type_name: str, colors: tuple[Color, ...], pattern: str, shown: str | None = None,
+                    shown_conf: float = 0.0) -> tuple[str, float]:
+    """Return the garment's formality (the type's range, nudged by colour and pattern) and a confidence.
+
+    ``shown``: a formality the photo itself shows (the ImageNet branch saw a Loafer, a suit, running shoes),
+    with its probability ``shown_conf``; it wins where the type allows it.
+    """
     allowed = load_vocabulary().type_of(type_name).formalities
+    if shown is not None and shown in allowed:
+        return shown, float(np.clip(shown_conf, 0.0, 0.95))
     dominant = colors[0].name if colors else ""
     want = allowed[0]
     confidence = 0.6 if len(allowed) == 1 else 0.5

@@ -8,11 +8,12 @@ from PIL import Image
 from config.settings import Settings
 from config.vocabulary import Vocabulary, load_vocabulary
 from engine.encoders import load_encoder
-from engine.encoders.base import Encoder, HeadOutput
+from engine.encoders.base import IMAGENET_HEAD, Encoder, HeadOutput
 from engine.errors import ImageRejected
 from engine.images.decoding import decode_image
 from engine.tagging.attributes import infer_formality, infer_pattern, infer_seasons
 from engine.tagging.colors import extract_colors
+from engine.tagging.kinds import Decision, Rule, decide, load_kind_map
 from engine.types import PhotoInput, Rejected, Tagged, Tags
 from models.pixels import FloatArray, working_lab
 
@@ -36,6 +37,7 @@ class Tagger:
         self.vocabulary = vocabulary
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
+        self.kind_rule = Rule.load()
 
     def decode(self, photo: PhotoInput, *, refuse_blank: bool = True) -> Image.Image:
         """Decode a photo safely within the size limits, or raise ``ImageRejected``.
@@ -88,8 +90,7 @@ class Tagger:
         """
         if not images:
             return []
-        embeddings = self.encoder.embed_images(images)
-        heads = self.encoder.tag_heads(embeddings)
+        embeddings, heads = self.encoder.see(images)
         labs = labs if labs is not None else [None] * len(images)
         return [
             Tagged(self._tags_for(image, heads, embeddings[row], row, lab), embeddings[row])
@@ -104,7 +105,8 @@ class Tagger:
         self, image: Image.Image, heads: dict[str, HeadOutput], embedding: np.ndarray, row: int,
         lab: FloatArray | None = None,
     ) -> Tags:
-        category, category_conf, type_name, type_conf = self._category_and_type(heads, row)
+        kind = self._kind(heads, row)
+        category, category_conf, type_name, type_conf = kind.category, kind.category_conf, kind.type, kind.type_conf
         if lab is None:
             lab = working_lab(image)  # once: the garment mask, colours and texture are all measured on it
         colour = extract_colors(image, lab)
@@ -112,7 +114,8 @@ class Tagger:
             pattern, pattern_conf = heads["pattern"].top(row)
         else:
             pattern, pattern_conf = infer_pattern(image, colour.mask, embedding, self.encoder.pattern_head, lab)
-        formality, formality_conf = infer_formality(type_name, colour.colors, pattern)
+        formality, formality_conf = infer_formality(type_name, colour.colors, pattern, kind.formality,
+                                                    kind.formality_conf)
         seasons, seasons_conf = infer_seasons(type_name, colour.colors)
         return Tags(
             category=category,
@@ -129,7 +132,18 @@ class Tagger:
                 "formality": formality_conf,
                 "seasons": seasons_conf,
             },
+            candidates=kind.candidates,
         )
+
+    def _kind(self, heads: dict[str, HeadOutput], row: int) -> Decision:
+        """Return the garment heads' category and type, combined with the ImageNet branch where there is one."""
+        garment = Decision(*self._category_and_type(heads, row))
+        if IMAGENET_HEAD not in heads:
+            return garment
+        kinds = load_kind_map()
+        probs = heads[IMAGENET_HEAD].probs[row]
+        head_types = dict(zip(heads["type"].labels, heads["type"].probs[row].tolist(), strict=True))
+        return decide(garment, head_types, kinds.mass(probs[None])[0], probs, self.kind_rule, kinds, self.vocabulary)
 
     def _category_and_type(self, heads: dict[str, HeadOutput], row: int) -> tuple[str, float, str, float]:
         """Pick a category and a type that agree with each other.

@@ -153,3 +153,19 @@ def test_search_refuses_an_empty_query_and_survives_a_hostile_one(cli):
     code, hits, err = cli.json("search", "--user", "erin", "'; DROP TABLE garments; -- " * 50)
     assert code == 0, err
     assert cli.json("wardrobe", "--user", "erin")[1]  # nothing was harmed
+
+
+def test_tag_json_names_an_unknown_thing_other_with_its_likely_kinds(cli, tmp_path):
+    """A real photo of no garment (scikit-learn's temple) is `other`, with the kinds to ask about; the garment
+    beside it keeps the contract's keys exactly."""
+    from PIL import Image
+    from sklearn.datasets import load_sample_images
+
+    temple = tmp_path / "temple.jpg"
+    Image.fromarray(load_sample_images().images[0]).save(temple, quality=90)
+    shoe = SAMPLES / sample_names("shoes")[0]
+    code, lines, err = cli.json("tag", str(temple), str(shoe))
+    assert code == 0, err
+    unknown, garment = lines
+    assert (unknown["category"], unknown["type"]) == ("other", "other") and unknown["candidates"]
+    assert set(garment) == {"path", "category", "type", "colors", "pattern", "formality", "seasons", "confidence"}
