@@ -37,12 +37,23 @@ async def test_complete_the_look_adds_what_it_lacks_and_never_what_she_owns(ivy)
         assert hits[0].product.tags.category == "outerwear"
 
 
+SLOT_OF = {"top": "top", "bottom": "bottom", "shoes": "shoes", "outerwear": "outer"}
+
+
 async def test_gaps_name_what_is_missing_with_products_that_fill_it(ivy):
     gaps = {g.key: g for g in await ivy.wardrobe_gaps("ivy")}
-    assert "shoes:formal" in gaps and gaps["shoes:formal"].text.startswith("no formal shoes")
-    for gap in gaps.values():
+    owned = {(SLOT_OF.get(g.tags.category), g.tags.formality) for g in await ivy.wardrobe("ivy")}
+    for slot in SLOT_OF.values():  # exactly the slots she owns nothing formal in are named, in words
+        assert (f"{slot}:formal" in gaps) == ((slot, "formal") not in owned), slot
+    formal = [gap for key, gap in gaps.items() if key.endswith(":formal")]
+    assert formal and all(gap.text.startswith("no formal ") for gap in formal)
+    for key, gap in gaps.items():
         assert len(gap.products) <= 3
         assert "outwear-1" not in {h.product.id for h in gap.products}
+        if ":" in key and key.split(":")[1] in ("formal", "smart-casual"):  # what fills it is of that slot
+            slot, formality = key.split(":")
+            assert all((SLOT_OF.get(h.product.tags.category), h.product.tags.formality) == (slot, formality)
+                       for h in gap.products), key
     if "warm:5" in gaps:
         assert "below 5 °C" in gaps["warm:5"].text
 
