@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -20,7 +21,9 @@ from bot.web import run_web
 from config.settings import Settings, check_web_exposure
 from dialog.messages import ChatKey
 from dialog.nlu import understand_texts
-from engine import SystemClock, today_in
+from engine import Stylist, SystemClock, today_in
+
+log = logging.getLogger(__name__)
 
 
 def _serve_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,6 +43,7 @@ async def serve(settings: Settings, args: argparse.Namespace, out: Output) -> in
     chat = await build_chat(settings)
     telegram = slack = None
     push: asyncio.Task[None] | None = None
+    shop: asyncio.Task[None] | None = None
     try:
         telegram = await start_telegram(settings, chat.conversation.handle, chat.app.stylist)
         slack = await start_slack(settings, chat.conversation, chat.app.stylist)
@@ -47,21 +51,33 @@ async def serve(settings: Settings, args: argparse.Namespace, out: Output) -> in
         if senders:  # the morning push needs a front-end that can write first
             scheduler = morning_push(settings, chat.app.stylist, chat.conversation, senders)
             push = asyncio.create_task(scheduler.run())
+            shop = asyncio.create_task(_open_shop(chat.app.stylist))  # pushes carry products from the first one
         if settings.web_enabled:
             await run_web(chat.conversation, settings, host=args.host, port=args.port)
         else:
             await _until_signalled()
     finally:
-        if push is not None:
-            push.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await push
+        for task in (push, shop):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if slack is not None:
             await slack.stop()
         if telegram is not None:
             await telegram.stop()
         await chat.close()
     return EXIT_OK
+
+
+async def _open_shop(stylist: Stylist) -> None:
+    """Get the catalog ready in the background: with no shop feed, the demonstration catalog is imported once
+    (otherwise only the first shopping question would, and morning pushes would carry no products until then)."""
+    try:
+        if await stylist.catalog_ready():
+            log.info("catalog: ready for the morning push")
+    except Exception:  # the push still goes out, without products
+        log.exception("catalog: could not be prepared")
 
 
 async def _until_signalled() -> None:
