@@ -49,6 +49,12 @@ async def _suggest(turn: Turn, request: dict[str, Any], skip: int, n: int) -> Su
 async def _answer(turn: Turn, request: dict[str, Any], *, skip: int = 0, n: int = 1,
                   intro: str = "") -> list[Reply]:
     """Compose looks for a request, remember them, and return one reply per look."""
+    return (await answer_with_looks(turn, request, skip=skip, n=n, intro=intro))[0]
+
+
+async def answer_with_looks(turn: Turn, request: dict[str, Any], *, skip: int = 0, n: int = 1,
+                            intro: str = "") -> tuple[list[Reply], list[Look]]:
+    """Compose looks for a request and remember them: the replies, and the looks they show."""
     suggestions = await _suggest(turn, request, skip, n)
     looks = suggestions.looks[:MAX_LOOKS]
     remembered = [entry for entry in _looks(turn) if entry["id"] not in {look.id for look in looks}]
@@ -59,7 +65,7 @@ async def _answer(turn: Turn, request: dict[str, Any], *, skip: int = 0, n: int 
         last = i == len(looks) - 1
         replies.append(await look_reply(turn.stylist, look, missing=suggestions.missing if last else (),
                                         intro=intro if i == 0 else ""))
-    return replies
+    return replies, list(looks)
 
 
 def _looks(turn: Turn) -> list[dict[str, Any]]:

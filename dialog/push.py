@@ -26,8 +26,9 @@ async def morning_look(conversation: Conversation, key: ChatKey, day: date) -> l
                    "anchor": None}
         try:
             # the same path as "what should I wear today?", so "another one" and feedback work on the push
-            replies = await outfits._answer(turn, request, intro=texts.MORNING_LOOK)
-            replies += await shopping.push_products(turn, day)
+            replies, looks = await outfits.answer_with_looks(turn, request, intro=texts.MORNING_LOOK)
+            if looks:  # products completing the look just composed (not a second composition of it)
+                replies += await shopping.push_products(turn, looks[0], day)
         except (WardrobeEmpty, NoLookPossible):
             return []  # nothing to dress: a morning message saying so would only nag
         new = turn.next_state or turn.state

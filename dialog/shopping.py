@@ -16,7 +16,7 @@ from dialog.messages import Action, ActionKind, Button, Link, Picture, Reply
 from dialog.render import item_name, look_reply, type_label
 from dialog.router import Router
 from dialog.understanding import Intent
-from engine import ProductHit, Stylist, format_price
+from engine import Look, ProductHit, Stylist, format_price
 
 GAP_WORDS = ("gap", "missing", "lack", "need", "next")
 BUTTON_ID_MAX = 40  # a product id longer than a button argument may be gets no "buy it or not?" button
@@ -130,12 +130,9 @@ async def _buy(turn: Turn, product_id: str) -> list[Reply]:
     return replies
 
 
-async def push_products(turn: Turn, day: date) -> list[Reply]:
-    """Return the shop's part of a morning push: products completing the day's look (none pushed this week)."""
-    found = await turn.stylist.daily_look(turn.user, day)
-    if not found.looks:
-        return []
-    hits = await turn.stylist.push_products(turn.user, found.looks[0], day)
+async def push_products(turn: Turn, look: Look, day: date) -> list[Reply]:
+    """Return the shop's part of a morning push: products completing the pushed look (none pushed this week)."""
+    hits = await turn.stylist.push_products(turn.user, look, day)
     return [await products_reply(turn.stylist, texts.SHOP_PUSH, hits, menu=False)] if hits else []
 
 
