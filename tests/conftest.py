@@ -142,3 +142,11 @@ def understander(sentences: Any) -> Any:
     from dialog.nlu import Understander
 
     return Understander(sentences)
+
+
+@pytest.fixture
+def conversation(stylist: Stylist, understander: Any) -> Any:
+    """The real Conversation on this test's stylist (states kept in memory), with the sample wardrobe."""
+    from tests._chat import real_conversation
+
+    return real_conversation(stylist, understander)

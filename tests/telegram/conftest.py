@@ -12,9 +12,8 @@ from pydantic import SecretStr
 
 from bot.telegram import TelegramFrontend, TelegramOptions, start_telegram
 from config.settings import Settings
-from dialog.context import DialogContext
 from dialog.conversation import Conversation
-from dialog.state import DialogState, MemoryStateStore
+from dialog.state import DialogState
 from engine import Stylist
 from tests._support import SAMPLES
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
@@ -50,14 +49,6 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
     await api.start()
     yield api
     await api.close()
-
-
-@pytest.fixture
-def conversation(stylist: Stylist, understander: Any) -> Conversation:
-    """The real Conversation on this test's stylist, with the bundled Understander."""
-    ctx = DialogContext(stylist=stylist, understander=understander, states=MemoryStateStore(),
-                        settings=stylist.settings, samples=SAMPLES)
-    return Conversation(ctx)
 
 
 @pytest.fixture
