@@ -31,7 +31,7 @@ from telegram.ext import (
 from bot import texts
 from bot.delivery import DeliveryDelayed, RecipientGone
 from bot.telegram.albums import AlbumCollector
-from bot.telegram.inbound import PLATFORM, Refusal, chat_key, photo_of, refusal_for, to_incoming
+from bot.telegram.inbound import PLATFORM, Refusal, accepted_incoming, chat_key, photo_of, refusal_for
 from bot.telegram.outbound import ReplySender
 from config.settings import Settings
 from dialog.messages import Action, ActionKind, ChatKey, Incoming, InvalidAction, Reply
@@ -179,13 +179,17 @@ class TelegramFrontend:
             photo = self._refused(refused) if refused is not None else photo_of(self.fetcher, message, self.max_bytes)
             self.albums.add(key, message.media_group_id, message.message_id, message.caption or "", photo, update)
             return
-        typing = self._typing(message.chat.id) if refusal_for(message, self.max_bytes) is None else None
+        refused = refusal_for(message, self.max_bytes)
+        if refused is not None:  # nothing to work on: no "typing..."
+            await self.replies.send(message.chat.id, [Reply(text=refused.text)])
+            return
+        typing = self._typing(message.chat.id)
         try:
-            incoming = await to_incoming(self.fetcher, message, key, self.max_bytes)
+            incoming = await accepted_incoming(self.fetcher, message, key, self.max_bytes)
         except BaseException:
             _drop(typing)
             raise
-        if isinstance(incoming, Refusal):
+        if isinstance(incoming, Refusal):  # the download failed or was too big after all
             _drop(typing)
             await self.replies.send(message.chat.id, [Reply(text=incoming.text)])
             return

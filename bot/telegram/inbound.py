@@ -116,11 +116,9 @@ async def photo_of(bot: Bot, message: Message, max_bytes: int) -> Photo | Refusa
     return None
 
 
-async def to_incoming(bot: Bot, message: Message, key: ChatKey, max_bytes: int) -> Incoming | Refusal:
-    """Translate one (non-album) message: its text or caption, its photo, or its location."""
-    refused = refusal_for(message, max_bytes)
-    if refused is not None:
-        return refused
+async def accepted_incoming(bot: Bot, message: Message, key: ChatKey, max_bytes: int) -> Incoming | Refusal:
+    """Translate a (non-album) message ``refusal_for`` let through: its text or caption, its photo, or its location
+    (a failed or oversized download is still a ``Refusal``)."""
     if message.location is not None:
         return Incoming(key, location=(message.location.latitude, message.location.longitude))
     photo = await photo_of(bot, message, max_bytes)

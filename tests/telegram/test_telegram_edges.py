@@ -43,6 +43,16 @@ async def test_input_the_stylist_cannot_read_is_answered_clearly(bot_api: FakeBo
     assert not [c for c in bot_api.calls if c.method == "getFile"]
 
 
+async def test_typing_shows_for_a_turn_and_not_for_a_refusal(bot_api: FakeBotApi, telegram: Any, met: Any) -> None:
+    await met(ANN)
+    await bot_api.send(ANN, sticker=STICKER)
+    await answer(bot_api, ANN)
+    assert [c.method for c in bot_api.calls if c.method == "sendChatAction"] == []
+    await bot_api.send(ANN, text="help")
+    await answer(bot_api, ANN, count=2)
+    assert [c.params["action"] for c in bot_api.calls if c.method == "sendChatAction"] == ["typing"]
+
+
 async def test_a_30_mb_image_file_is_refused_without_downloading(bot_api: FakeBotApi, telegram: Any, met: Any,
                                                                   stylist: Stylist) -> None:
     await met(ANN)
