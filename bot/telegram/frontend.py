@@ -12,7 +12,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import Bot, BotCommand, ChatMember, Update
 from telegram.constants import ChatAction, ChatType
@@ -31,7 +30,16 @@ from telegram.ext import (
 from bot import texts
 from bot.delivery import DeliveryDelayed, RecipientGone
 from bot.telegram.albums import AlbumCollector
-from bot.telegram.inbound import PLATFORM, Refusal, accepted_incoming, chat_key, photo_of, refusal_for
+from bot.telegram.inbound import (
+    PLATFORM,
+    Refusal,
+    accepted_incoming,
+    chat_key,
+    photo_of,
+    refusal_for,
+    retry_seconds,
+    use_timedelta_periods,
+)
 from bot.telegram.outbound import ReplySender
 from config.settings import Settings
 from dialog.messages import Action, ActionKind, ChatKey, Incoming, InvalidAction, Reply
@@ -68,11 +76,6 @@ def command_turn(key: ChatKey, command: str, args: Sequence[str]) -> Incoming:
     return Incoming(key, text=WORD_COMMANDS.get(command, command))
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc._retry_after  # the timedelta behind the deprecated int-or-timedelta property
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 class TelegramFrontend:
     """Translates between Telegram and the dialog; also the push ``Sender`` for ``telegram:`` users."""
 
@@ -82,6 +85,7 @@ class TelegramFrontend:
                  options: TelegramOptions | None = None) -> None:
         if settings.telegram_token is None:
             raise ValueError("STYLIST_TELEGRAM_TOKEN is not set")
+        use_timedelta_periods()
         self.settings = settings
         self.handle = handle
         self.stylist = stylist
@@ -278,7 +282,7 @@ class TelegramFrontend:
         except Forbidden as exc:
             raise RecipientGone(str(exc)) from exc
         except RetryAfter as exc:
-            raise DeliveryDelayed(str(exc), _retry_seconds(exc)) from exc
+            raise DeliveryDelayed(str(exc), retry_seconds(exc)) from exc
         except BadRequest as exc:  # not retried: it would fail again
             if "chat not found" in str(exc).lower():
                 raise RecipientGone(str(exc)) from exc
