@@ -43,6 +43,7 @@ class FakeServer(Generic[CallT]):
         self.root = ""
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[Failure]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
 
     async def _listen(self, app: web.Application) -> str:
@@ -79,6 +80,16 @@ class FakeServer(Generic[CallT]):
 
     def _inject(self, method: str, failure: Failure) -> None:
         self._failures.setdefault(method, []).append(failure)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Make calls of ``method`` (recorded on arrival) wait to be answered until the returned event is set."""
+        return self._holds.setdefault(method, asyncio.Event())
+
+    async def _held(self, method: str) -> None:
+        """Wait while ``method`` is held."""
+        gate = self._holds.get(method)
+        if gate is not None:
+            await gate.wait()
 
     def _take_failure(self, method: str, target: int | str | None) -> Failure | None:
         """Return the scripted failure this call meets (using one of its times up), if any."""

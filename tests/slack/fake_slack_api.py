@@ -178,6 +178,7 @@ class FakeSlackApi(FakeServer[Call]):
         call = Call(method, params)
         self.calls.append(call)
         await self._notify()
+        await self._held(method)
         failure = self._take_failure(method, call.channel)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
