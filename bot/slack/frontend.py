@@ -219,7 +219,7 @@ class SlackFrontend:
         if incoming is None:
             await self._send(key, place, [Reply(text=n) for n in notes])
             return
-        partly = [texts.SLACK_PARTLY.format(reasons=" ".join(notes))] if notes else []
+        partly = [texts.PARTLY.format(reasons=" ".join(notes))] if notes else []
         await self._answer(incoming, place, partly)
 
     async def _answer(self, incoming: Incoming, place: Place, notes: Sequence[str] = ()) -> None:
@@ -265,7 +265,7 @@ class SlackFrontend:
             pressed = blocks.pressed(action.get("value"))
         except InvalidAction:
             log.info("slack: refused a malformed button from %s", user)
-            await self._tell(place, user, texts.SLACK_FORGED_BUTTON)
+            await self._tell(place, user, texts.FORGED_BUTTON)
             return
         await self._answer(Incoming(member_key(team, user), action=pressed), place)
         if (body.get("container") or {}).get("type") == "view":

@@ -208,7 +208,7 @@ class TelegramFrontend:
             reasons = list(dict.fromkeys(r.text for r in refusals))
             await self.replies.send(int(incoming.key.chat), [Reply(text=r) for r in reasons])
             return
-        notes = [Refusal(texts.ALBUM_PARTLY.format(reasons=" ".join(dict.fromkeys(r.text for r in refusals))))]
+        notes = [Refusal(texts.PARTLY.format(reasons=" ".join(dict.fromkeys(r.text for r in refusals))))]
         await self._answer(incoming, notes if refusals else ())
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
