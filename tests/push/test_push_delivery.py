@@ -45,15 +45,6 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    """A fake Bot API server on 127.0.0.1."""
-    api = FakeBotApi()
-    await api.start()
-    yield api
-    await api.close()
-
-
-@pytest.fixture
 async def workers(stylist: Stylist, reopen: Callable[[], Any], understander: Any,
                   bot_api: FakeBotApi, clock: FixedClock) -> AsyncIterator[list[Worker]]:
     """Two workers on one database, as two processes would be."""

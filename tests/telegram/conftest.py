@@ -43,15 +43,6 @@ def telegram_settings(base: Settings, api: FakeBotApi, **overrides: Any) -> Sett
 
 
 @pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    """A fake Bot API server on 127.0.0.1."""
-    api = FakeBotApi()
-    await api.start()
-    yield api
-    await api.close()
-
-
-@pytest.fixture
 async def telegram(bot_api: FakeBotApi, stylist: Stylist, conversation: Conversation
                    ) -> AsyncIterator[TelegramFrontend]:
     """The real bot, long polling the fake server, answering through the real Conversation."""
