@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, event
+from sqlalchemy import JSON, Column
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import Field, SQLModel, col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dialog.messages import ChatKey
+from engine import open_sql_engine
 
 # The payload holds ids and small requests, never photos: anything bigger is a bug, refused loudly.
 MAX_PAYLOAD_BYTES = 16_000
@@ -121,12 +122,6 @@ class DialogStateRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_utcnow)
 
 
-def _sqlite_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")  # writers queue under load (20 chat users: 5 s was passed)
-    cursor.close()
-
-
 def _pk(key: ChatKey) -> tuple[str, str, str]:
     return (key.platform, key.chat, key.user)
 
@@ -148,10 +143,7 @@ class SqlStateStore:
     @classmethod
     def open(cls, url: str) -> SqlStateStore:
         """Open a store on a database URL (``settings.resolved_database_url``); connects on first use."""
-        engine = create_async_engine(url, pool_pre_ping=True)
-        if engine.dialect.name == "sqlite":  # the engine's own connections write the same file: wait, don't fail
-            event.listen(engine.sync_engine, "connect", _sqlite_busy_timeout)
-        return cls(engine)
+        return cls(open_sql_engine(url))
 
     async def get(self, key: ChatKey) -> DialogState | None:
         """Return the stored state of ``key``, or None."""

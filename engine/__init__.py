@@ -81,6 +81,7 @@ from engine.weather.dressing import describe_weather
 if TYPE_CHECKING:
     from engine.encoders.sentences import SentenceEncoder
     from engine.outfits.features import ItemFeatures
+    from engine.storage.db import open_sql_engine
     from engine.stylist import Stylist
     from engine.tagging.photo_tagger import PhotoTagger
     from engine.users.profiles import Profile
@@ -106,6 +107,11 @@ __all__ = [
 # the shop's catalog (issue 13)
 __all__ += ["BuyVerdict", "CatalogEmpty", "CatalogStats", "FeedError", "FeedProblem", "Gap", "ImportReport",
             "Product", "ProductFilter", "ProductHit", "format_price"]
+
+
+# one SQL engine setup for every user of the database (the engine, dialog states, the web transcript)
+_LAZY["open_sql_engine"] = "engine.storage.db"
+__all__ += ["open_sql_engine"]
 
 
 def __getattr__(name: str) -> Any:

@@ -142,3 +142,25 @@ def understander(sentences: Any) -> Any:
     from dialog.nlu import Understander
 
     return Understander(sentences)
+
+
+@pytest.fixture
+def conversation(stylist: Stylist, understander: Any) -> Any:
+    """The real Conversation on this test's stylist (states kept in memory), with the sample wardrobe."""
+    from tests._chat import real_conversation
+
+    return real_conversation(stylist, understander)
+
+
+# --- the fake platform servers (Telegram's is used by the Telegram and the push tests) -------------------------
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[Any]:
+    """A fake Telegram Bot API server on 127.0.0.1 (``tests.telegram.fake_bot_api.FakeBotApi``)."""
+    from tests.telegram.fake_bot_api import FakeBotApi
+
+    api = FakeBotApi()
+    await api.start()
+    yield api
+    await api.close()

@@ -8,9 +8,11 @@ push's ``Sender`` for ``slack:`` users. Errors end in one central handler that l
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,7 @@ class SlackOptions:
     flood_retries: int = 3  # 429 answers waited out (per call, honouring Retry-After) before giving up
     seen_events: int = 10_000  # event ids remembered to process a replayed or retried event once
     receive: bool = True  # False: a send-only worker (e.g. a second push worker)
+    stop_grace_s: float = 10.0  # at stop, turns in progress may finish this long; then they are cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class SlackFrontend:
         self.app = self._build()
         self._dms: dict[str, str] = {}  # "T:U" -> the DM channel id
         self._receiver: Any = None
+        self._in_flight: set[asyncio.Task[Any]] = set()  # bolt runs each listener in a task it does not keep
         self.bot_user = ""
 
     def _build(self) -> AsyncApp:
@@ -102,13 +106,13 @@ class SlackFrontend:
         app = AsyncApp(client=self.client, signing_secret=secret.get_secret_value() if secret else None,
                        request_verification_enabled=secret is not None, name="stylist")
         app.middleware(self._once)
-        app.event("message")(self._on_message)
-        app.event("app_mention")(self._on_mention)
-        app.event("app_home_opened")(self._on_home)
-        app.command("/stylist")(self._on_command)
-        app.action(re.compile(f"^{blocks.BUTTON_PREFIX}"))(self._on_button)
+        app.event("message")(self._tracked(self._on_message))
+        app.event("app_mention")(self._tracked(self._on_mention))
+        app.event("app_home_opened")(self._tracked(self._on_home))
+        app.command("/stylist")(self._tracked(self._on_command))
+        app.action(re.compile(f"^{blocks.BUTTON_PREFIX}"))(self._tracked(self._on_button))
         app.action(re.compile(f"^{blocks.LINK_PREFIX}"))(self._on_link)
-        app.error(self._on_error)
+        app.error(self._tracked(self._on_error))  # it runs in the failed listener's task, after the listener
         return app
 
     # ---- lifecycle ------------------------------------------------------------------------------------------
@@ -147,13 +151,41 @@ class SlackFrontend:
         log.info("slack: %s as %s in %s", mode, identity.get("user"), identity.get("team"))
 
     async def stop(self) -> None:
-        """Stop receiving and close the connections."""
+        """Stop receiving, let the turns in progress finish (or cancel them after the grace), close the connections."""
         if self._receiver is not None:
             await self._receiver.close_async()
             self._receiver = None
+        await self._finish_in_flight()
         await self.fetcher.close()
         if self.client.session is not None:
             await self.client.session.close()
+
+    def _tracked(self, listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """Wrap a listener so that ``stop`` can wait for it (bolt reads the arguments through ``__wrapped__``)."""
+
+        @functools.wraps(listener)
+        async def run(**kwargs: Any) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.add(task)
+            try:
+                await listener(**kwargs)
+            finally:
+                self._in_flight.discard(task)  # type: ignore[arg-type]
+
+        return run
+
+    async def _finish_in_flight(self) -> None:
+        """Wait up to ``stop_grace_s`` for the listeners still running, then cancel the rest and wait for them."""
+        running = [t for t in self._in_flight if t is not asyncio.current_task()]
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=self.options.stop_grace_s)
+        if late:
+            log.info("slack: cancelling %d turn(s) still running at stop", len(late))
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     # ---- inbound --------------------------------------------------------------------------------------------
 
@@ -187,7 +219,7 @@ class SlackFrontend:
         if incoming is None:
             await self._send(key, place, [Reply(text=n) for n in notes])
             return
-        partly = [texts.SLACK_PARTLY.format(reasons=" ".join(notes))] if notes else []
+        partly = [texts.PARTLY.format(reasons=" ".join(notes))] if notes else []
         await self._answer(incoming, place, partly)
 
     async def _answer(self, incoming: Incoming, place: Place, notes: Sequence[str] = ()) -> None:
@@ -233,7 +265,7 @@ class SlackFrontend:
             pressed = blocks.pressed(action.get("value"))
         except InvalidAction:
             log.info("slack: refused a malformed button from %s", user)
-            await self._tell(place, user, texts.SLACK_FORGED_BUTTON)
+            await self._tell(place, user, texts.FORGED_BUTTON)
             return
         await self._answer(Incoming(member_key(team, user), action=pressed), place)
         if (body.get("container") or {}).get("type") == "view":

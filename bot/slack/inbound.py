@@ -101,7 +101,7 @@ def refusal_for(file: Mapping[str, Any], max_bytes: int) -> Refusal | None:
         return Refusal(texts.SLACK_NOT_AN_IMAGE.format(kind=_describe(file)))
     size = int(file.get("size") or 0)
     if size > max_bytes:
-        return Refusal(texts.SLACK_TOO_BIG.format(size=round(size / 2**20), limit=max_bytes // 2**20))
+        return Refusal(texts.TOO_BIG.format(size=round(size / 2**20), limit=max_bytes // 2**20))
     return None
 
 
@@ -138,16 +138,16 @@ class FileFetcher:
         name = str(file.get("name") or f"{file.get('id', 'photo')}.jpg")
         if not url or not self._may_receive_token(url):
             log.warning("slack: refused to fetch %s from an unexpected host", file.get("id"))
-            return Refusal(texts.SLACK_DOWNLOAD_FAILED)
+            return Refusal(texts.DOWNLOAD_FAILED)
         try:
             data = await self._download(url)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack: download of %s failed: %s", file.get("id"), exc)
-            return Refusal(texts.SLACK_DOWNLOAD_FAILED)
+            return Refusal(texts.DOWNLOAD_FAILED)
         if data is None:
-            return Refusal(texts.SLACK_DOWNLOAD_FAILED)
+            return Refusal(texts.DOWNLOAD_FAILED)
         if len(data) > self.max_bytes:
-            return Refusal(texts.SLACK_TOO_BIG.format(size=round(len(data) / 2**20), limit=self.max_bytes // 2**20))
+            return Refusal(texts.TOO_BIG.format(size=round(len(data) / 2**20), limit=self.max_bytes // 2**20))
         return Photo(data=data, name=name)
 
     async def _download(self, url: str) -> bytes | None:

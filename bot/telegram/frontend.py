@@ -12,7 +12,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import Bot, BotCommand, ChatMember, Update
 from telegram.constants import ChatAction, ChatType
@@ -31,7 +30,16 @@ from telegram.ext import (
 from bot import texts
 from bot.delivery import DeliveryDelayed, RecipientGone
 from bot.telegram.albums import AlbumCollector
-from bot.telegram.inbound import PLATFORM, Refusal, chat_key, photo_of, refusal_for, to_incoming
+from bot.telegram.inbound import (
+    PLATFORM,
+    Refusal,
+    accepted_incoming,
+    chat_key,
+    photo_of,
+    refusal_for,
+    retry_seconds,
+    use_timedelta_periods,
+)
 from bot.telegram.outbound import ReplySender
 from config.settings import Settings
 from dialog.messages import Action, ActionKind, ChatKey, Incoming, InvalidAction, Reply
@@ -68,11 +76,6 @@ def command_turn(key: ChatKey, command: str, args: Sequence[str]) -> Incoming:
     return Incoming(key, text=WORD_COMMANDS.get(command, command))
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc._retry_after  # the timedelta behind the deprecated int-or-timedelta property
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 class TelegramFrontend:
     """Translates between Telegram and the dialog; also the push ``Sender`` for ``telegram:`` users."""
 
@@ -82,6 +85,7 @@ class TelegramFrontend:
                  options: TelegramOptions | None = None) -> None:
         if settings.telegram_token is None:
             raise ValueError("STYLIST_TELEGRAM_TOKEN is not set")
+        use_timedelta_periods()
         self.settings = settings
         self.handle = handle
         self.stylist = stylist
@@ -179,13 +183,17 @@ class TelegramFrontend:
             photo = self._refused(refused) if refused is not None else photo_of(self.fetcher, message, self.max_bytes)
             self.albums.add(key, message.media_group_id, message.message_id, message.caption or "", photo, update)
             return
-        typing = self._typing(message.chat.id) if refusal_for(message, self.max_bytes) is None else None
+        refused = refusal_for(message, self.max_bytes)
+        if refused is not None:  # nothing to work on: no "typing..."
+            await self.replies.send(message.chat.id, [Reply(text=refused.text)])
+            return
+        typing = self._typing(message.chat.id)
         try:
-            incoming = await to_incoming(self.fetcher, message, key, self.max_bytes)
+            incoming = await accepted_incoming(self.fetcher, message, key, self.max_bytes)
         except BaseException:
             _drop(typing)
             raise
-        if isinstance(incoming, Refusal):
+        if isinstance(incoming, Refusal):  # the download failed or was too big after all
             _drop(typing)
             await self.replies.send(message.chat.id, [Reply(text=incoming.text)])
             return
@@ -200,7 +208,7 @@ class TelegramFrontend:
             reasons = list(dict.fromkeys(r.text for r in refusals))
             await self.replies.send(int(incoming.key.chat), [Reply(text=r) for r in reasons])
             return
-        notes = [Refusal(texts.ALBUM_PARTLY.format(reasons=" ".join(dict.fromkeys(r.text for r in refusals))))]
+        notes = [Refusal(texts.PARTLY.format(reasons=" ".join(dict.fromkeys(r.text for r in refusals))))]
         await self._answer(incoming, notes if refusals else ())
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -274,7 +282,7 @@ class TelegramFrontend:
         except Forbidden as exc:
             raise RecipientGone(str(exc)) from exc
         except RetryAfter as exc:
-            raise DeliveryDelayed(str(exc), _retry_seconds(exc)) from exc
+            raise DeliveryDelayed(str(exc), retry_seconds(exc)) from exc
         except BadRequest as exc:  # not retried: it would fail again
             if "chat not found" in str(exc).lower():
                 raise RecipientGone(str(exc)) from exc

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import Bot, Document, File, Message, PhotoSize
 from telegram.error import BadRequest, NetworkError, RetryAfter
@@ -29,6 +31,18 @@ class Refusal:
     """A message answered by the adapter itself, because it carries nothing the dialog can read."""
 
     text: str
+
+
+def use_timedelta_periods() -> None:
+    """Opt in to python-telegram-bot's timedelta time periods (``PTB_TIMEDELTA``, the default of its next major
+    version): without it, PTB 22.2+ warns each time it raises ``RetryAfter``. A value set outside is kept."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """Return how long flood control asks to wait, in seconds: PTB gives it as a timedelta or (opted out) a number."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def chat_key(message: Message) -> ChatKey | None:
@@ -81,7 +95,7 @@ async def _get_file(bot: Bot, file_id: str, tries: int = 3) -> File:
         try:
             return await bot.get_file(file_id)
         except RetryAfter as exc:
-            await asyncio.sleep(min(30.0, exc._retry_after.total_seconds()))
+            await asyncio.sleep(min(30.0, retry_seconds(exc)))
     return await bot.get_file(file_id)
 
 
@@ -116,11 +130,9 @@ async def photo_of(bot: Bot, message: Message, max_bytes: int) -> Photo | Refusa
     return None
 
 
-async def to_incoming(bot: Bot, message: Message, key: ChatKey, max_bytes: int) -> Incoming | Refusal:
-    """Translate one (non-album) message: its text or caption, its photo, or its location."""
-    refused = refusal_for(message, max_bytes)
-    if refused is not None:
-        return refused
+async def accepted_incoming(bot: Bot, message: Message, key: ChatKey, max_bytes: int) -> Incoming | Refusal:
+    """Translate a (non-album) message ``refusal_for`` let through: its text or caption, its photo, or its location
+    (a failed or oversized download is still a ``Refusal``)."""
     if message.location is not None:
         return Incoming(key, location=(message.location.latitude, message.location.longitude))
     photo = await photo_of(bot, message, max_bytes)

@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, event, func
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy import JSON, Column, Index, func
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import Field, SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from engine import open_sql_engine
 
 HISTORY_LIMIT = 300
 # Only formats every browser shows and none can carry script (never SVG): magic bytes -> content type.
@@ -99,14 +100,6 @@ class MediaFiles:
         self.path(digest, content_type).unlink(missing_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # chat history: a power cut may lose the last lines, never corrupt
-    cursor.execute("PRAGMA busy_timeout=30000")  # writers queue under load (20 chat users: 5 s was passed)
-    cursor.close()
-
-
 def _as_message(row: WebMessageRow) -> dict[str, Any]:
     return {"id": row.id, "role": row.role, "at": row.created_at.isoformat(), **row.body}
 
@@ -115,12 +108,8 @@ class Transcript:
     """Per-browser transcripts and their images; the only SQL the web chat does."""
 
     def __init__(self, database_url: str, media_dir: Path) -> None:
-        url = make_url(database_url)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(database_url, pool_pre_ping=True)
-        if url.get_backend_name() == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # chat history: a power cut may lose the last lines, never corrupt
+        self.engine: AsyncEngine = open_sql_engine(database_url, synchronous="NORMAL")
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self.media = MediaFiles(media_dir)
 

@@ -7,6 +7,7 @@ time and every timestamp of one request agrees.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,29 +64,42 @@ class GarmentRow(SQLModel, table=True):
     updated_at: datetime
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, synchronous: str | None = None) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")  # writers queue under load (20 chat users: 5 s was passed)
+    if synchronous is not None:
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
+
+
+def open_sql_engine(url: str, *, synchronous: str | None = None) -> AsyncEngine:
+    """Create the async engine of a database URL, set up the one way for every user of the same database.
+
+    SQLite gets its folder made and each connection foreign keys, WAL and a 30 s busy timeout (the engine, the
+    dialog states and the web transcript write one file from one process: writers wait, never fail);
+    ``synchronous`` (e.g. ``NORMAL``) where losing the last lines in a power cut is acceptable.
+    """
+    try:
+        parsed = make_url(url)
+        engine = create_async_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ValueError, ImportError) as exc:
+        raise DatabaseUnavailable(
+            f"STYLIST_DATABASE_URL is not usable ({exc}); use sqlite+aiosqlite:///path or postgresql+asyncpg://..."
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, synchronous=synchronous))
+    return engine
 
 
 class Database:
     """The async engine plus a session factory; ``migrate`` brings the schema up to date."""
 
     def __init__(self, url: str) -> None:
-        try:
-            parsed = make_url(url)
-            self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
-        except (ArgumentError, ValueError, ImportError) as exc:
-            raise DatabaseUnavailable(
-                f"STYLIST_DATABASE_URL is not usable ({exc}); use sqlite+aiosqlite:///path or postgresql+asyncpg://..."
-            ) from None
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        if parsed.get_backend_name() == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.engine: AsyncEngine = open_sql_engine(url)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     async def migrate(self) -> None:

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from config.settings import Settings
-from dialog.context import DialogContext, Understander
+from dialog.context import Understander
 from dialog.conversation import Conversation
 from dialog.messages import Action, ActionKind, Button, ChatKey, Incoming, Photo, Reply
-from dialog.state import DialogState, MemoryStateStore, StateStore
+from dialog.state import DialogState, StateStore
 from engine import FixedClock, SentenceEncoder, Stylist
+from tests._chat import real_conversation
 from tests._support import SAMPLES
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday morning
@@ -87,17 +88,9 @@ def make_conversation(stylist: Stylist, understander: Understander) -> Callable[
     """Return a factory of Conversations on the test's stylist (memory states unless a store is given)."""
 
     def make(states: StateStore | None = None, samples: Path | None = SAMPLES) -> Conversation:
-        ctx = DialogContext(stylist=stylist, understander=understander, states=states or MemoryStateStore(),
-                            settings=stylist.settings, samples=samples)
-        return Conversation(ctx)
+        return real_conversation(stylist, understander, states, samples)
 
     return make
-
-
-@pytest.fixture
-def conversation(make_conversation: Callable[..., Conversation]) -> Conversation:
-    """A Conversation on fresh stores."""
-    return make_conversation()
 
 
 @pytest.fixture

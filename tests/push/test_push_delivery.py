@@ -16,11 +16,10 @@ import pytest
 
 from bot.push import PushScheduler, TickReport, morning_push
 from bot.telegram import TelegramFrontend, start_telegram
-from dialog.context import DialogContext
-from dialog.conversation import Conversation
 from dialog.messages import Action, ActionKind
 from dialog.state import MemoryStateStore
 from engine import FixedClock, PhotoInput, Stylist
+from tests._chat import real_conversation
 from tests._support import SAMPLES
 from tests.telegram.conftest import FAST, telegram_settings
 from tests.telegram.fake_bot_api import FakeBotApi
@@ -46,15 +45,6 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    """A fake Bot API server on 127.0.0.1."""
-    api = FakeBotApi()
-    await api.start()
-    yield api
-    await api.close()
-
-
-@pytest.fixture
 async def workers(stylist: Stylist, reopen: Callable[[], Any], understander: Any,
                   bot_api: FakeBotApi, clock: FixedClock) -> AsyncIterator[list[Worker]]:
     """Two workers on one database, as two processes would be."""
@@ -62,9 +52,7 @@ async def workers(stylist: Stylist, reopen: Callable[[], Any], understander: Any
     states = MemoryStateStore()  # shared, as an SQL state store is between processes
     for receive in (True, False):  # Telegram allows one poller per bot: the second worker only sends
         engine_ = await reopen(clock=clock)
-        ctx = DialogContext(stylist=engine_, understander=understander, states=states,
-                            settings=engine_.settings, samples=SAMPLES)
-        conversation = Conversation(ctx)
+        conversation = real_conversation(engine_, understander, states)
         frontend = await start_telegram(telegram_settings(engine_.settings, bot_api), conversation.handle,
                                         engine_, replace(FAST, receive=receive))
         assert frontend is not None

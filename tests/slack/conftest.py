@@ -15,9 +15,8 @@ from pydantic import SecretStr
 
 from bot.slack import SlackFrontend, SlackOptions, member_key, start_slack
 from config.settings import Settings
-from dialog.context import DialogContext
 from dialog.conversation import Conversation
-from dialog.state import DialogState, MemoryStateStore
+from dialog.state import DialogState
 from engine import PhotoInput, Stylist
 from tests._support import SAMPLES
 from tests.slack.events import Delivery
@@ -58,14 +57,6 @@ async def slack_api() -> AsyncIterator[FakeSlackApi]:
     await api.start()
     yield api
     await api.close()
-
-
-@pytest.fixture
-def conversation(stylist: Stylist, understander: Any) -> Conversation:
-    """The real Conversation on this test's stylist, with the bundled Understander."""
-    ctx = DialogContext(stylist=stylist, understander=understander, states=MemoryStateStore(),
-                        settings=stylist.settings, samples=SAMPLES)
-    return Conversation(ctx)
 
 
 @pytest.fixture

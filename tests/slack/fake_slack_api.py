@@ -15,11 +15,12 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests._fake_server import Failure, FakeServer, decode_form_value
 
 BOT_TOKEN = "xoxb-10000000001-20000000002-AbCdEfGhIjKlMnOpQrStUvWx"
 APP_TOKEN = "xapp-1-A0000000001-30000000003-" + "ab12" * 16
@@ -66,45 +67,22 @@ class Upload:
     comment: str = ""
 
 
-@dataclass
-class _Failure:
-    status: int
-    error: str
-    retry_after: int | None
-    times: int
-    channel: str | None
-
-
-def _decode(value: str) -> Any:
-    """Form values arrive as strings; slack_sdk JSON-encodes lists and objects (blocks, files)."""
-    if value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
-class FakeSlackApi:
+class FakeSlackApi(FakeServer[Call]):
     """The fake server: start it, point STYLIST_SLACK_API_URL at ``api_url``, script members, read ``calls``."""
 
     def __init__(self, bot_token: str = BOT_TOKEN, app_token: str = APP_TOKEN) -> None:
+        super().__init__()
         self.bot_token, self.app_token = bot_token, app_token
-        self.calls: list[Call] = []
         self.uploads: dict[str, Upload] = {}
         self.files: dict[str, tuple[bytes, str]] = {}  # shared by members: file id -> (bytes, mimetype)
         self.file_objects: dict[str, dict[str, Any]] = {}  # what files.info answers
         self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header) of every download
         self.acks: dict[str, dict[str, Any]] = {}  # Socket Mode: envelope id -> the app's acknowledgement
         self.views: dict[str, dict[str, Any]] = {}  # App Home: user -> the view published last
-        self.root = ""
         self.files_ready = True  # False: an image block naming a fresh upload is refused (Slack not done yet)
         self._sockets: list[web.WebSocketResponse] = []
-        self._changed = asyncio.Condition()
-        self._failures: dict[str, list[_Failure]] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
-        self._runner: web.AppRunner | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
@@ -116,10 +94,7 @@ class FakeSlackApi:
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         app.router.add_get("/link", self._socket)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.root = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        await self._listen(app)
         return self.api_url
 
     @property
@@ -131,8 +106,7 @@ class FakeSlackApi:
         """Close the sockets and stop listening."""
         for ws in self._sockets:
             await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().close()
 
     # ---- scripting -------------------------------------------------------------------------------------------
 
@@ -150,7 +124,7 @@ class FakeSlackApi:
     def fail(self, method: str, error: str, *, status: int = 200, retry_after: int | None = None, times: int = 1,
              channel: str | None = None) -> None:
         """Make the next ``times`` calls of ``method`` (to ``channel``, if given) fail with that error."""
-        self._failures.setdefault(method, []).append(_Failure(status, error, retry_after, times, channel))
+        self._inject(method, Failure(status, error, retry_after, channel, times))
 
     async def envelope(self, kind: str, payload: dict[str, Any], limit_s: float = 30.0) -> str:
         """Send a Socket Mode envelope (events_api, slash_commands, interactive); return its id."""
@@ -183,33 +157,15 @@ class FakeSlackApi:
         parts += [f"{u.comment}\n{u.title}\n{u.alt}" for u in self.shared(channel)]
         return "\n".join(parts)
 
-    async def wait_for(self, done: Callable[[FakeSlackApi], bool], limit_s: float = 60.0) -> None:
-        """Wait until ``done(self)`` holds (checked after every call), or fail after ``limit_s`` seconds."""
-        async with asyncio.timeout(limit_s):
-            async with self._changed:
-                await self._changed.wait_for(lambda: done(self))
-
-    async def settle(self, quiet: float = 0.5, limit_s: float = 60.0) -> None:
-        """Wait until the app has made no call for ``quiet`` seconds (its answer is complete)."""
-        async with asyncio.timeout(limit_s):
-            count = -1
-            while count != len(self.calls):
-                count = len(self.calls)
-                await asyncio.sleep(quiet)
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
     # ---- the API ---------------------------------------------------------------------------------------------
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
-        params: dict[str, Any] = {k: _decode(v) for k, v in request.query.items()}
+        params: dict[str, Any] = {k: decode_form_value(v) for k, v in request.query.items()}
         if request.content_type == "application/json":
             params.update(await request.json())
         elif request.can_read_body:
             form = await request.post()
-            params.update({k: _decode(v) for k, v in form.items() if isinstance(v, str)})
+            params.update({k: decode_form_value(v) for k, v in form.items() if isinstance(v, str)})
         return params
 
     async def _method(self, request: web.Request) -> web.Response:
@@ -222,10 +178,11 @@ class FakeSlackApi:
         call = Call(method, params)
         self.calls.append(call)
         await self._notify()
-        failure = self._take_failure(call)
+        await self._held(method)
+        failure = self._take_failure(method, call.channel)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
+            return web.json_response({"ok": False, "error": failure.message}, status=failure.status, headers=headers)
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
@@ -233,13 +190,6 @@ class FakeSlackApi:
         if isinstance(result, web.Response):
             return result
         return web.json_response({"ok": True, **result})
-
-    def _take_failure(self, call: Call) -> _Failure | None:
-        for failure in self._failures.get(call.method, []):
-            if failure.times > 0 and (failure.channel is None or failure.channel == call.channel):
-                failure.times -= 1
-                return failure
-        return None
 
     async def _api_auth_test(self, call: Call) -> dict[str, Any]:
         return {"url": "https://stylist-test.slack.com/", "team": "Stylist Test", "user": "stylist",

@@ -12,9 +12,8 @@ from pydantic import SecretStr
 
 from bot.telegram import TelegramFrontend, TelegramOptions, start_telegram
 from config.settings import Settings
-from dialog.context import DialogContext
 from dialog.conversation import Conversation
-from dialog.state import DialogState, MemoryStateStore
+from dialog.state import DialogState
 from engine import Stylist
 from tests._support import SAMPLES
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
@@ -41,23 +40,6 @@ def telegram_settings(base: Settings, api: FakeBotApi, **overrides: Any) -> Sett
     """Return the test's settings pointed at the fake Bot API server."""
     values: dict[str, Any] = {"telegram_token": SecretStr(TOKEN), "telegram_api_url": api.root, **overrides}
     return base.model_copy(update=values)
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    """A fake Bot API server on 127.0.0.1."""
-    api = FakeBotApi()
-    await api.start()
-    yield api
-    await api.close()
-
-
-@pytest.fixture
-def conversation(stylist: Stylist, understander: Any) -> Conversation:
-    """The real Conversation on this test's stylist, with the bundled Understander."""
-    ctx = DialogContext(stylist=stylist, understander=understander, states=MemoryStateStore(),
-                        settings=stylist.settings, samples=SAMPLES)
-    return Conversation(ctx)
 
 
 @pytest.fixture

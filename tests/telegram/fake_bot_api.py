@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests._fake_server import Failure, FakeServer, decode_form_value
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
 BOT_API_FILE_LIMIT = 20 * 1024 * 1024
@@ -41,49 +41,26 @@ class Call:
 
 
 @dataclass
-class _Failure:
-    status: int
-    description: str
-    retry_after: int | None
-    chat_id: int | None
-    times: int
-
-
-@dataclass
 class _File:
     path: str
     data: bytes
     size: int
 
 
-def _decode(value: str) -> Any:
-    """Form values arrive as strings; PTB JSON-encodes lists and objects (keyboards, media, commands)."""
-    if value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
-class FakeBotApi:
+class FakeBotApi(FakeServer[Call]):
     """The fake server: start it, point the bot's base URL at ``root``, script updates, read ``calls``."""
 
     def __init__(self, token: str = TOKEN) -> None:
+        super().__init__()
         self.token = token
         self.bot_id = int(token.split(":")[0])
-        self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, _File] = {}
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
-        self.root = ""
         self.sent_count: Counter[int] = Counter()  # messages per chat, for waiting cheaply under load
         self.polls = 0  # getUpdates calls (kept out of ``calls``: long polling would flood it)
-        self._changed = asyncio.Condition()
-        self._failures: dict[str, list[_Failure]] = {}
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
@@ -92,18 +69,7 @@ class FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.root = f"http://127.0.0.1:{port}"
-        return self.root
-
-    async def close(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
+        return await self._listen(app)
 
     # ---- scripting: what users send --------------------------------------------------------------------------
 
@@ -158,34 +124,19 @@ class FakeBotApi:
         """Queue any update (its id is assigned here); return the id."""
         update_id = next(self._ids)
         self.updates.append({"update_id": update_id, **body})
-        async with self._changed:
-            self._changed.notify_all()
+        await self._notify()
         return update_id
 
     def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
              chat_id: int | None = None, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` (to ``chat_id``, if given) fail with that error."""
-        self._failures.setdefault(method, []).append(_Failure(status, description, retry_after, chat_id, times))
+        self._inject(method, Failure(status, description, retry_after, chat_id, times))
 
     # ---- reading: what the bot did ---------------------------------------------------------------------------
 
     def sent(self, chat_id: int | None = None, methods: tuple[str, ...] = SEND_METHODS) -> list[Call]:
         """Return the messages the bot sent (to one chat), in order."""
         return [c for c in self.calls if c.method in methods and (chat_id is None or c.chat_id == chat_id)]
-
-    async def wait_for(self, done: Callable[[FakeBotApi], bool], limit_s: float = 60.0) -> None:
-        """Wait until ``done(self)`` holds (checked after every call), or fail after ``limit_s`` seconds."""
-        async with asyncio.timeout(limit_s):
-            async with self._changed:
-                await self._changed.wait_for(lambda: done(self))
-
-    async def settle(self, quiet: float = 0.5, limit_s: float = 60.0) -> None:
-        """Wait until the bot has made no call for ``quiet`` seconds (its answer is complete)."""
-        async with asyncio.timeout(limit_s):
-            count = -1
-            while count != len(self.calls):
-                count = len(self.calls)
-                await asyncio.sleep(quiet)
 
     # ---- the API ---------------------------------------------------------------------------------------------
 
@@ -198,7 +149,7 @@ class FakeBotApi:
         files: dict[str, bytes] = {}
         for name, value in form.items():
             if isinstance(value, str):
-                params[name] = _decode(value)
+                params[name] = decode_form_value(value)
             else:
                 files[name] = value.file.read()
         call = Call(method, params, files)
@@ -208,11 +159,10 @@ class FakeBotApi:
             self.calls.append(call)
             if method in SEND_METHODS and call.chat_id is not None:
                 self.sent_count[call.chat_id] += 1
-        async with self._changed:
-            self._changed.notify_all()
-        failure = self._take_failure(call)
+        await self._notify()
+        failure = self._take_failure(method, call.chat_id)
         if failure is not None:
-            return _error(failure.status, failure.description, failure.retry_after)
+            return _error(failure.status, failure.message, failure.retry_after)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -220,13 +170,6 @@ class FakeBotApi:
         if isinstance(result, web.Response):
             return result
         return web.json_response({"ok": True, "result": result})
-
-    def _take_failure(self, call: Call) -> _Failure | None:
-        for failure in self._failures.get(call.method, []):
-            if failure.times > 0 and (failure.chat_id is None or failure.chat_id == call.chat_id):
-                failure.times -= 1
-                return failure
-        return None
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

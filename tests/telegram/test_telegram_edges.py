@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import socket
 import time
+import warnings
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 from pydantic import SecretStr
+from telegram.error import RetryAfter
 
 from bot.telegram import TelegramFrontend, start_telegram
+from bot.telegram.inbound import retry_seconds
 from dialog.messages import Action, ActionKind, Button, Link, Picture, Reply
 from engine import Stylist
 from tests.telegram.conftest import ANN, FAST, answer, sample, telegram_settings
@@ -41,6 +45,16 @@ async def test_input_the_stylist_cannot_read_is_answered_clearly(bot_api: FakeBo
     sent = await answer(bot_api, ANN)
     assert len(sent) == 1 and says in _text(sent[0])
     assert not [c for c in bot_api.calls if c.method == "getFile"]
+
+
+async def test_typing_shows_for_a_turn_and_not_for_a_refusal(bot_api: FakeBotApi, telegram: Any, met: Any) -> None:
+    await met(ANN)
+    await bot_api.send(ANN, sticker=STICKER)
+    await answer(bot_api, ANN)
+    assert [c.method for c in bot_api.calls if c.method == "sendChatAction"] == []
+    await bot_api.send(ANN, text="help")
+    await answer(bot_api, ANN, count=2)
+    assert [c.params["action"] for c in bot_api.calls if c.method == "sendChatAction"] == ["typing"]
 
 
 async def test_a_30_mb_image_file_is_refused_without_downloading(bot_api: FakeBotApi, telegram: Any, met: Any,
@@ -75,6 +89,7 @@ async def test_a_broken_photo_is_named_and_the_good_ones_in_its_album_are_kept(
     assert len(await stylist.wardrobe(f"telegram:{ANN}")) == 1
 
 
+@pytest.mark.filterwarnings("error::telegram.warnings.PTBDeprecationWarning")  # RetryAfter's int-or-timedelta
 async def test_flood_control_waits_out_retry_after(bot_api: FakeBotApi, telegram: Any, met: Any) -> None:
     await met(ANN)
     bot_api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=ANN)
@@ -83,6 +98,17 @@ async def test_flood_control_waits_out_retry_after(bot_api: FakeBotApi, telegram
     await bot_api.wait_for(lambda a: len(a.sent(ANN)) == 2)  # refused once, then sent
     assert time.monotonic() - started >= 1.0
     assert "Here's what I can do" in _text(bot_api.sent(ANN)[-1])
+
+
+@pytest.mark.parametrize("opted_in", ["true", "false"])
+def test_retry_after_is_read_as_seconds_in_either_form(monkeypatch: pytest.MonkeyPatch, opted_in: str) -> None:
+    """PTB gives ``retry_after`` as a timedelta (PTB_TIMEDELTA, which the front-end opts in to) or as a number."""
+    monkeypatch.setenv("PTB_TIMEDELTA", opted_in)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        waits = [retry_seconds(RetryAfter(3)), retry_seconds(RetryAfter(timedelta(seconds=1.5)))]
+    assert waits == [3.0, 1.5]
+    assert bool(seen) == (opted_in == "false")  # only PTB's own warning, and only when opted out
 
 
 async def test_a_user_who_blocked_the_bot_has_push_turned_off(bot_api: FakeBotApi, telegram: Any, met: Any,

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sqlite3
-import sys
 from pathlib import Path
 
-from tests._support import REPO
+from tests._serve import refusal, serving, stop
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 
 async def test_serve_starts_the_telegram_bot_when_its_token_is_set(bot_api: FakeBotApi, tmp_path: Path,
                                                                    model_cache: Path) -> None:
-    env = {**os.environ, "STYLIST_TELEGRAM_TOKEN": TOKEN, "STYLIST_TELEGRAM_API_URL": bot_api.root,
-           "STYLIST_WEB_ENABLED": "false", "HF_HUB_OFFLINE": "1", "STYLIST_WEATHER_URL": "",
-           "STYLIST_MODEL_CACHE_DIR": str(model_cache)}
-    log = (tmp_path / "serve.log").open("wb")  # a file, not a pipe: nothing reads it while the model loads
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "d"),
-                                                "serve", cwd=REPO, env=env, stderr=log)
-    try:
+    async with serving(tmp_path, model_cache, STYLIST_TELEGRAM_TOKEN=TOKEN,
+                       STYLIST_TELEGRAM_API_URL=bot_api.root) as proc:
         await bot_api.wait_for(lambda a: bool(a.commands) and a.polls > 0, limit_s=540)  # a cold MiniLM start
         await bot_api.send(77, text="/help", entities=[{"type": "bot_command", "offset": 0, "length": 5}])
         await bot_api.wait_for(lambda a: a.sent_count[77] >= 1, limit_s=120)
@@ -31,22 +24,12 @@ async def test_serve_starts_the_telegram_bot_when_its_token_is_set(bot_api: Fake
         async with asyncio.timeout(300):
             while _products(database) == 0:  # noqa: ASYNC110 -- another process writes it: nothing to wait on
                 await asyncio.sleep(1)
-        proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(proc.wait(), 60) == 0
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-        log.close()
+        await stop(proc)
 
 
 async def test_serve_refuses_a_placeholder_token_in_one_line(tmp_path: Path) -> None:
-    env = {**os.environ, "STYLIST_TELEGRAM_TOKEN": "changeme"}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "d"),
-                                                "serve", cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE)
-    _, err = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode != 0
-    lines = err.decode().strip().splitlines()
+    said = await refusal(tmp_path, {**os.environ, "STYLIST_TELEGRAM_TOKEN": "changeme"})
+    lines = said.strip().splitlines()
     assert len(lines) == 1 and "STYLIST_TELEGRAM_TOKEN" in lines[0] and "changeme" not in lines[0]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,14 +13,11 @@ from aiohttp.test_utils import TestServer
 
 from bot.web import build_web_app
 from config.settings import Settings
-from dialog.context import DialogContext
-from dialog.conversation import Conversation
-from dialog.state import MemoryStateStore
 from engine import FixedClock, Stylist
+from tests._support import SAMPLES
 
 # A mild day, so three pieces (a top, a bottom, shoes) make a whole look: no coat needed.
 SUMMER_MORNING = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "wardrobe"
 
 
 def sample(name: str) -> tuple[str, bytes]:
@@ -80,16 +76,6 @@ async def stylist(stylist_settings: Settings, encoder: Any, sentences: Any) -> A
                                 clock=FixedClock(SUMMER_MORNING))
     yield opened
     await opened.close()
-
-
-@pytest.fixture
-def conversation(stylist: Stylist, understander: Any) -> Conversation:
-    """The real conversation on the test's fresh stylist (states kept in memory), with the sample wardrobe."""
-    ctx = DialogContext(
-        stylist=stylist, understander=understander, states=MemoryStateStore(), settings=stylist.settings,
-        samples=SAMPLES,
-    )
-    return Conversation(ctx)
 
 
 @pytest.fixture

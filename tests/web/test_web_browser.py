@@ -13,8 +13,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Page, async_playwright
 
+from tests._support import SAMPLES
+
 CHROMIUM = Path("/usr/bin/chromium")
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "wardrobe"
 # No sandbox (CI runs as root), no GPU, and nothing that phones home: the test is offline.
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
