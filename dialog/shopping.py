@@ -1,7 +1,7 @@
 """Shopping: products that complete a look, fill a wardrobe's gaps, or are worth buying, once a catalog exists.
 
-Every reply shows at most three products, each as a thumbnail with its price and a "buy it or not?" button,
-and as a link carrying the operator's tracking parameters.
+Every reply shows at most three products, each once: a thumbnail captioned with its title and price, its
+"buy it or not?" button and its link (carrying the operator's tracking parameters), all on the one picture.
 """
 
 from __future__ import annotations
@@ -36,17 +36,17 @@ def price_label(hit: ProductHit) -> str:
 
 async def products_reply(stylist: Stylist, text: str, hits: Sequence[ProductHit], *,
                          menu: bool = True) -> Reply:
-    """Return a reply showing up to three products: thumbnails with prices, buttons, and their links."""
+    """Return a reply showing up to three products, each one picture with its title, price, button and link."""
     hits = list(hits)[:3]
     pictures = []
     for hit in hits:
         buttons = ((Button(texts.BTN_BUY, Action(ActionKind.SHOP, ("buy", hit.product.id))),),) \
             if len(hit.product.id) <= BUTTON_ID_MAX else ()
+        link = Link(texts.SHOP_OPEN, stylist.product_link(hit.product))
         pictures.append(Picture(data=await stylist.product_image(hit.product.id), caption=price_label(hit),
-                                alt=hit.product.title, filename=f"product-{hit.product.id}.jpg", buttons=buttons))
-    links = tuple(Link(price_label(h), stylist.product_link(h.product)) for h in hits)
-    return Reply(text=text, pictures=tuple(pictures), links=links, buttons=_menu() if menu else (),
-                 extra={"kind": "products"})
+                                alt=hit.product.title, filename=f"product-{hit.product.id}.jpg", buttons=buttons,
+                                link=link))
+    return Reply(text=text, pictures=tuple(pictures), buttons=_menu() if menu else (), extra={"kind": "products"})
 
 
 async def _complete(turn: Turn, look_id: str = "") -> list[Reply]:

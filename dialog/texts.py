@@ -128,6 +128,7 @@ SHOP_NO_LOOK = "Ask me for a look first, then I can show what would complete it.
 SHOP_BUY = {"buy": "Buy it: {reason}.", "maybe": "Maybe: {reason}.", "skip": "I'd skip it: {reason}."}
 SHOP_PUSH = "To complete today's look:"
 SHOP_DEMO = "(demo shop)"
+SHOP_OPEN = "View in shop"  # the label of a product's link, beside its picture, title and price
 BTN_COMPLETE = "Complete my look"
 BTN_GAPS = "Wardrobe gaps"
 BTN_BUY = "Buy it or not?"
