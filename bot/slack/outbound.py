@@ -106,8 +106,7 @@ class ReplySender:
         row = 0
         for i, picture in enumerate(reply.pictures):
             await self.upload(target, (picture,), text if i == 0 else "")
-            links = (picture.link,) if picture.link is not None else ()
-            body = blocks.actions(picture.buttons, target.owner, links, start=row)
+            body = blocks.card_actions(picture.buttons, target.owner, picture.link, start=row)
             row += len(picture.buttons) + 1
             if body:
                 await self.post(target, body, picture.caption or picture.alt)
