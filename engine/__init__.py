@@ -107,6 +107,12 @@ __all__ = [
 __all__ += ["BuyVerdict", "CatalogEmpty", "CatalogStats", "FeedError", "FeedProblem", "Gap", "ImportReport",
             "Product", "ProductFilter", "ProductHit", "format_price"]
 
+# shopping requests checked, not clamped (shopux)
+from engine.catalog import MAX_RESULTS, price_problem, results_problem  # noqa: E402
+from engine.errors import InvalidFilter  # noqa: E402
+
+__all__ += ["MAX_RESULTS", "InvalidFilter", "price_problem", "results_problem"]
+
 
 def __getattr__(name: str) -> Any:
     """Import the module behind a heavy public name on first use."""

@@ -17,11 +17,20 @@ from engine.catalog.links import tracked
 from engine.catalog.repository import ProductRepository
 from engine.catalog.service import CatalogService
 from engine.catalog.shopper import Shopper
-from engine.catalog.types import BuyVerdict, CatalogStats, Gap, ImportReport, Product, ProductFilter, ProductHit
+from engine.catalog.types import (
+    BuyVerdict,
+    CatalogStats,
+    Gap,
+    ImportReport,
+    Product,
+    ProductFilter,
+    ProductHit,
+    results_problem,
+)
 from engine.clock import Clock, SystemClock
 from engine.encoders.base import Encoder
 from engine.encoders.sentences import SentenceEncoder
-from engine.errors import InvalidTag, InvalidUser
+from engine.errors import InvalidFilter, InvalidTag, InvalidUser
 from engine.looks import FeedbackKind, GoesWith, Location, Look, OutfitRequest, Suggestions, TrainReport
 from engine.outfits.features import ItemFeatures
 from engine.outfits.polyvore import load_polyvore
@@ -297,8 +306,14 @@ class Stylist:
 
     async def search_catalog(self, photos: Sequence[PhotoInput], *, k: int = 5,
                              where: ProductFilter | None = None) -> list[list[ProductHit]]:
-        """Return the products most like each photo (filtered by category, type, brand, price), best first."""
-        return await self.catalog.search(photos, k=max(1, min(int(k), 100)), where=where)
+        """Return the products most like each photo (filtered by category, type, brand, price), best first.
+
+        ``k`` out of 1..``MAX_RESULTS`` raises ``InvalidFilter`` rather than quietly answering something else.
+        """
+        problem = results_problem(int(k))
+        if problem is not None:
+            raise InvalidFilter(problem)
+        return await self.catalog.search(photos, k=int(k), where=where)
 
     async def products_like_item(self, user_id: str, item_id: str, *, k: int = 3,
                                  where: ProductFilter | None = None) -> list[ProductHit]:

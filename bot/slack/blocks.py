@@ -133,5 +133,5 @@ def fallback(text: str) -> str:
     return plain if len(plain) <= MAX_FALLBACK else plain[:MAX_FALLBACK - 1] + "…"
 
 
-__all__ = ["Block", "InvalidAction", "actions", "button_owner", "card_actions", "context", "fallback", "image", "link_lines",
-           "messages", "mrkdwn", "pressed", "sections", "split_text"]
+__all__ = ["Block", "InvalidAction", "actions", "button_owner", "card_actions", "context", "fallback", "image",
+           "link_lines", "messages", "mrkdwn", "pressed", "sections", "split_text"]

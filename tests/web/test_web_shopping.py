@@ -31,7 +31,7 @@ async def test_gaps_arrive_as_one_card_per_product(browsers: Callable[[], Browse
             assert picture["caption"].startswith(picture["alt"]) and "€" in picture["caption"]
             assert picture["link"]["url"].startswith("https://shop.example/demo/")
             assert picture["link"]["label"] == "View in shop"
-            assert ["Buy it or not?"] == [b["label"] for row in picture["buttons"] for b in row]
+            assert [b["label"] for row in picture["buttons"] for b in row] == ["Buy it or not?"]
     first = shown[0]["pictures"][0]
     async with browser.session.get(browser.url(f"/media/{first['media']}")) as response:
         assert response.status == 200 and response.content_type == "image/jpeg"
