@@ -57,6 +57,19 @@ async def test_gaps_come_with_demo_products_prices_and_tracked_links(shop, under
     assert parse_qs(link.query) == {"utm_source": ["stylist"], "utm_medium": ["chat"]}
 
 
+async def test_a_gap_for_work_never_offers_flip_flops_or_slides(shop, understander) -> None:
+    ann = await _chat(shop, understander)
+    await ann.say(photos=[photo(n) for n in ("t-shirt-1.jpg", "pants-1.jpg")])  # no shoes at all
+    gaps = {g.key: g for g in await shop.wardrobe_gaps(ann.key.user_id)}
+    offered = [h.product for h in gaps["shoes:smart-casual"].products]
+    # the demo catalog says by eye which shoes are smart (the loafers); flip-flops and slides never are
+    assert [(p.title, p.tags.type, p.tags.formality) for p in offered] == \
+        [("Demo leather loafers", "formal-shoes", "smart-casual")]
+    await ann.say("what's missing from my wardrobe?")
+    titles = [p.alt for r in _products(ann) for p in r.pictures]
+    assert "Demo flip-flops" not in titles and "Demo pink slides" not in titles
+
+
 async def test_after_a_look_shopping_completes_it_and_buy_it_or_not_answers(shop, understander) -> None:
     ann = await _chat(shop, understander)
     await ann.say(photos=[photo(n) for n in WARDROBE])
