@@ -16,7 +16,7 @@ from dialog.messages import Action, ActionKind, Button, Link, Picture, Reply
 from dialog.render import item_name, look_reply, type_label
 from dialog.router import Router
 from dialog.understanding import Intent
-from engine import Look, ProductHit, Stylist, format_price
+from engine import Look, ProductHit, Stylist, format_price, price_problem
 
 GAP_WORDS = ("gap", "missing", "lack", "need", "next")
 BUTTON_ID_MAX = 40  # a product id longer than a button argument may be gets no "buy it or not?" button
@@ -73,13 +73,32 @@ async def _gaps(turn: Turn) -> list[Reply]:
     return replies
 
 
+def _price_words(turn: Turn, hits: Sequence[ProductHit]) -> str:
+    """Return the asked price range in words with the shop's currency ("under €50"), or "" when none was asked."""
+    low, high = turn.slots.min_price, turn.slots.max_price
+    currency = hits[0].product.currency if hits else "EUR"
+    if low is not None and high is not None:
+        return f"between {format_price(low, currency)} and {format_price(high, currency)}"
+    if high is not None:
+        return f"under {format_price(high, currency)}"
+    return f"over {format_price(low, currency)}" if low is not None else ""
+
+
 async def _picks(turn: Turn) -> list[Reply]:
     slots = turn.slots
     what = _plural(type_label(slots.type) if slots.type else (slots.category or "piece"))
-    hits = await turn.stylist.shop_picks(turn.user, category=None if slots.type else slots.category,
-                                         type_name=slots.type)
+    category = None if slots.type else slots.category
+    hits = await turn.stylist.shop_picks(turn.user, category=category, type_name=slots.type,
+                                         min_price=slots.min_price, max_price=slots.max_price)
     if hits:
-        return [await products_reply(turn.stylist, texts.SHOP_PICKS.format(what=what), hits)]
+        said = " ".join(part for part in (what, _price_words(turn, hits)) if part)
+        return [await products_reply(turn.stylist, texts.SHOP_PICKS.format(what=said), hits)]
+    if slots.min_price is not None or slots.max_price is not None:  # no dead end: the same kind at other prices
+        others = await turn.stylist.shop_picks(turn.user, category=category, type_name=slots.type)
+        others = sorted(others, key=lambda h: h.product.price)
+        if others:
+            text = texts.SHOP_PICKS_OTHER_PRICES.format(what=what, range=_price_words(turn, others))
+            return [await products_reply(turn.stylist, text, others)]
     category = load_vocabulary().type_of(slots.type).category if slots.type else None
     closest = await turn.stylist.shop_picks(turn.user, category=category) if category else []
     if closest:  # no dead end: no blazers, but jackets
@@ -98,7 +117,13 @@ async def shopping(turn: Turn) -> list[Reply]:
         buttons = ((Button(texts.BTN_OUTFIT, Action(ActionKind.INTENT, ("outfit",))),
                     Button(texts.BTN_WARDROBE, Action(ActionKind.INTENT, ("wardrobe",)))),)
         return [Reply(text=texts.SHOP_NOT_READY, buttons=buttons)]
-    if turn.slots.type or turn.slots.category:
+    slots = turn.slots
+    if slots.min_price is not None or slots.max_price is not None:
+        problem = price_problem(slots.min_price, slots.max_price)
+        if problem is not None:  # the same check as `stylist catalog search` and the engine's filters
+            return [Reply(text=texts.SHOP_PRICE_BAD.format(problem=problem), buttons=_menu())]
+        return await _picks(turn)
+    if slots.type or slots.category:
         return await _picks(turn)
     words = turn.incoming.text.lower()
     if any(w in words for w in GAP_WORDS) or not outfits.shown_looks(turn):

@@ -325,10 +325,15 @@ class Stylist:
         return await self.shopper.complete(_check_user(user_id), look, n=max(1, min(int(n), 3)))
 
     async def shop_picks(self, user_id: str, *, category: str | None = None, type_name: str | None = None,
+                         min_price: float | None = None, max_price: float | None = None,
                          n: int = 3) -> list[ProductHit]:
-        """Return up to ``n`` products of a category or type that go best with what the user owns."""
+        """Return up to ``n`` products of a category or type (and price range) that go best with what the user owns.
+
+        A senseless price range (negative, not a number, minimum above maximum) raises ``InvalidFilter``.
+        """
+        prices = ProductFilter(min_price=min_price, max_price=max_price)
         return await self.shopper.picks(_check_user(user_id), category=category, type_name=type_name,
-                                        n=max(1, min(int(n), 3)))
+                                        prices=prices, n=max(1, min(int(n), 3)))
 
     async def wardrobe_gaps(self, user_id: str) -> list[Gap]:
         """Return what the user's wardrobe lacks ("no formal shoes"), each with products that fill it."""

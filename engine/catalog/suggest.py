@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from config.vocabulary import Vocabulary
-from engine.catalog.types import Gap, Product, ProductHit
+from engine.catalog.types import Gap, Product, ProductFilter, ProductHit
 from engine.outfits.features import ItemFeatures, item_features, pack_items
 from engine.outfits.model import CompatScorer
 from engine.types import Garment
@@ -172,11 +172,15 @@ def wardrobe_gaps(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScore
 
 
 def best_fits(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScorer, *,
-              category: str | None = None, type_name: str | None = None, n: int = PER_REPLY) -> list[ProductHit]:
-    """Return the products of a category or type (any when None) that go best with what the user owns."""
+              category: str | None = None, type_name: str | None = None, prices: ProductFilter | None = None,
+              n: int = PER_REPLY) -> list[ProductHit]:
+    """Return the products of a category or type (any when None), within ``prices``, that go best with the
+    wardrobe."""
     if not pool.products:
         return []
+    low, high = (prices.min_price, prices.max_price) if prices is not None else (None, None)
     allowed = np.array([(category is None or p.tags.category == category) and (type_name is None or f.type == type_name)
+                        and (low is None or p.price >= low) and (high is None or p.price <= high)
                         for p, f in zip(pool.products, pool.features, strict=True)], dtype=bool)
     allowed &= ~near_duplicates(pool, owned)
     return _top(pool, fit_with(pool, owned, scorer), allowed, n, per_slot=n)
