@@ -149,7 +149,7 @@ async def _buy(turn: Turn, product_id: str) -> list[Reply]:
     line = texts.SHOP_BUY[verdict.verdict].format(reason=verdict.reason)
     partners = texts.listing([item_name(g) for g in verdict.partners[:3]])
     text = f"{product.title}: {line}" + (f" With your {partners}." if partners and verdict.looks else "")
-    replies = [Reply(text=text, links=(Link(product.title, turn.stylist.product_link(product)),))]
+    replies = [Reply(text=text, links=(Link(texts.SHOP_OPEN, turn.stylist.product_link(product)),))]
     if goes.looks and verdict.verdict != "skip":
         replies.append(await look_reply(turn.stylist, goes.looks[0], buttons=False))
     return replies
