@@ -70,6 +70,8 @@ class Terminal:
                 caption = picture.caption or picture.alt
                 self.say(f"  [picture] {path}" + (f"  {caption}" if caption else ""))
                 self._numbered([b for row in picture.buttons for b in row])
+                if picture.link is not None:
+                    self.say(f"  {picture.link.label}: {picture.link.url}")
             self._numbered([b for row in reply.buttons for b in row])
             for link in reply.links:
                 self.say(f"  {link.label}: {link.url}")

@@ -208,3 +208,19 @@ def _palette(rows: list[dict[str, str]]) -> tuple[dict[str, str], dict[str, tupl
             refs.setdefault(name, []).append(hex_value)
     _check(tuple(palette), COLOR_NAMES, "palette.csv")
     return palette, {name: tuple(values) for name, values in refs.items()}
+
+
+# A shop feed's formality words (issue 13 follow-up, shopux): kept apart from the tagger's vocabulary above.
+@cache
+def load_formality_words() -> dict[str, str]:
+    """Return a shop's formality words (lower case) -> the common formality; "" for a word that names none.
+
+    "Ethnic" (the fashion-product ``usage``) says what a garment is, not how formal: the product's type decides.
+    """
+    words: dict[str, str] = {}
+    for row in _rows("formality_words.csv"):
+        formality = row["formality"].strip()
+        if formality:
+            _check((formality,), FORMALITIES, f"formality_words.csv:{row['word']}")
+        words[row["word"].strip().lower()] = formality
+    return words

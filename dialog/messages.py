@@ -131,13 +131,14 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """An image in a reply: PNG or JPEG bytes, a caption shown with it, and alt text for platforms without."""
+    """An image in a reply: PNG or JPEG bytes, a caption, alt text for platforms without, its buttons and link."""
 
     data: bytes
     caption: str = ""
     alt: str = ""
     filename: str = "image.png"
     buttons: tuple[tuple[Button, ...], ...] = ()  # buttons that belong to this picture (e.g. one garment's tags)
+    link: Link | None = None  # the page this picture stands for (a product's shop page), shown with it, once
 
 
 @dataclass(frozen=True, slots=True)

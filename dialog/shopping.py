@@ -1,7 +1,7 @@
 """Shopping: products that complete a look, fill a wardrobe's gaps, or are worth buying, once a catalog exists.
 
-Every reply shows at most three products, each as a thumbnail with its price and a "buy it or not?" button,
-and as a link carrying the operator's tracking parameters.
+Every reply shows at most three products, each once: a thumbnail captioned with its title and price, its
+"buy it or not?" button and its link (carrying the operator's tracking parameters), all on the one picture.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dialog.messages import Action, ActionKind, Button, Link, Picture, Reply
 from dialog.render import item_name, look_reply, type_label
 from dialog.router import Router
 from dialog.understanding import Intent
-from engine import Look, ProductHit, Stylist, format_price
+from engine import Look, ProductHit, Stylist, format_price, price_problem
 
 GAP_WORDS = ("gap", "missing", "lack", "need", "next")
 BUTTON_ID_MAX = 40  # a product id longer than a button argument may be gets no "buy it or not?" button
@@ -36,17 +36,17 @@ def price_label(hit: ProductHit) -> str:
 
 async def products_reply(stylist: Stylist, text: str, hits: Sequence[ProductHit], *,
                          menu: bool = True) -> Reply:
-    """Return a reply showing up to three products: thumbnails with prices, buttons, and their links."""
+    """Return a reply showing up to three products, each one picture with its title, price, button and link."""
     hits = list(hits)[:3]
     pictures = []
     for hit in hits:
         buttons = ((Button(texts.BTN_BUY, Action(ActionKind.SHOP, ("buy", hit.product.id))),),) \
             if len(hit.product.id) <= BUTTON_ID_MAX else ()
+        link = Link(texts.SHOP_OPEN, stylist.product_link(hit.product))
         pictures.append(Picture(data=await stylist.product_image(hit.product.id), caption=price_label(hit),
-                                alt=hit.product.title, filename=f"product-{hit.product.id}.jpg", buttons=buttons))
-    links = tuple(Link(price_label(h), stylist.product_link(h.product)) for h in hits)
-    return Reply(text=text, pictures=tuple(pictures), links=links, buttons=_menu() if menu else (),
-                 extra={"kind": "products"})
+                                alt=hit.product.title, filename=f"product-{hit.product.id}.jpg", buttons=buttons,
+                                link=link))
+    return Reply(text=text, pictures=tuple(pictures), buttons=_menu() if menu else (), extra={"kind": "products"})
 
 
 async def _complete(turn: Turn, look_id: str = "") -> list[Reply]:
@@ -73,13 +73,32 @@ async def _gaps(turn: Turn) -> list[Reply]:
     return replies
 
 
+def _price_words(turn: Turn, hits: Sequence[ProductHit]) -> str:
+    """Return the asked price range in words with the shop's currency ("under €50"), or "" when none was asked."""
+    low, high = turn.slots.min_price, turn.slots.max_price
+    currency = hits[0].product.currency if hits else "EUR"
+    if low is not None and high is not None:
+        return f"between {format_price(low, currency)} and {format_price(high, currency)}"
+    if high is not None:
+        return f"under {format_price(high, currency)}"
+    return f"over {format_price(low, currency)}" if low is not None else ""
+
+
 async def _picks(turn: Turn) -> list[Reply]:
     slots = turn.slots
     what = _plural(type_label(slots.type) if slots.type else (slots.category or "piece"))
-    hits = await turn.stylist.shop_picks(turn.user, category=None if slots.type else slots.category,
-                                         type_name=slots.type)
+    category = None if slots.type else slots.category
+    hits = await turn.stylist.shop_picks(turn.user, category=category, type_name=slots.type,
+                                         min_price=slots.min_price, max_price=slots.max_price)
     if hits:
-        return [await products_reply(turn.stylist, texts.SHOP_PICKS.format(what=what), hits)]
+        said = " ".join(part for part in (what, _price_words(turn, hits)) if part)
+        return [await products_reply(turn.stylist, texts.SHOP_PICKS.format(what=said), hits)]
+    if slots.min_price is not None or slots.max_price is not None:  # no dead end: the same kind at other prices
+        others = await turn.stylist.shop_picks(turn.user, category=category, type_name=slots.type)
+        others = sorted(others, key=lambda h: h.product.price)
+        if others:
+            text = texts.SHOP_PICKS_OTHER_PRICES.format(what=what, range=_price_words(turn, others))
+            return [await products_reply(turn.stylist, text, others)]
     category = load_vocabulary().type_of(slots.type).category if slots.type else None
     closest = await turn.stylist.shop_picks(turn.user, category=category) if category else []
     if closest:  # no dead end: no blazers, but jackets
@@ -98,7 +117,13 @@ async def shopping(turn: Turn) -> list[Reply]:
         buttons = ((Button(texts.BTN_OUTFIT, Action(ActionKind.INTENT, ("outfit",))),
                     Button(texts.BTN_WARDROBE, Action(ActionKind.INTENT, ("wardrobe",)))),)
         return [Reply(text=texts.SHOP_NOT_READY, buttons=buttons)]
-    if turn.slots.type or turn.slots.category:
+    slots = turn.slots
+    if slots.min_price is not None or slots.max_price is not None:
+        problem = price_problem(slots.min_price, slots.max_price)
+        if problem is not None:  # the same check as `stylist catalog search` and the engine's filters
+            return [Reply(text=texts.SHOP_PRICE_BAD.format(problem=problem), buttons=_menu())]
+        return await _picks(turn)
+    if slots.type or slots.category:
         return await _picks(turn)
     words = turn.incoming.text.lower()
     if any(w in words for w in GAP_WORDS) or not outfits.shown_looks(turn):
@@ -124,7 +149,7 @@ async def _buy(turn: Turn, product_id: str) -> list[Reply]:
     line = texts.SHOP_BUY[verdict.verdict].format(reason=verdict.reason)
     partners = texts.listing([item_name(g) for g in verdict.partners[:3]])
     text = f"{product.title}: {line}" + (f" With your {partners}." if partners and verdict.looks else "")
-    replies = [Reply(text=text, links=(Link(product.title, turn.stylist.product_link(product)),))]
+    replies = [Reply(text=text, links=(Link(texts.SHOP_OPEN, turn.stylist.product_link(product)),))]
     if goes.looks and verdict.verdict != "skip":
         replies.append(await look_reply(turn.stylist, goes.looks[0], buttons=False))
     return replies

@@ -57,6 +57,8 @@ class Slots:
     feedback: str | None = None  # like, dislike, wore, not_today
     setting: str | None = None  # city, timezone, push_time, push_on, push_off, days
     value: str | None = None  # the setting's value as said ("Berlin", "7:30", "weekdays")
+    min_price: float | None = None  # shopping: "over 30 euros", "between 30 and 80" (as said, unchecked)
+    max_price: float | None = None  # shopping: "under 50 euros"
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form, leaving out empty slots."""

@@ -108,6 +108,12 @@ __all__ = [
 __all__ += ["BuyVerdict", "CatalogEmpty", "CatalogStats", "FeedError", "FeedProblem", "Gap", "ImportReport",
             "Product", "ProductFilter", "ProductHit", "format_price"]
 
+# shopping requests checked, not clamped (shopux)
+from engine.catalog import MAX_RESULTS, price_problem, results_problem  # noqa: E402
+from engine.errors import InvalidFilter  # noqa: E402
+
+__all__ += ["MAX_RESULTS", "InvalidFilter", "price_problem", "results_problem"]
+
 
 # one SQL engine setup for every user of the database (the engine, dialog states, the web transcript)
 _LAZY["open_sql_engine"] = "engine.storage.db"

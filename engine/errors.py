@@ -93,3 +93,8 @@ class CatalogEmpty(StylistError):
 
     def __init__(self) -> None:
         super().__init__("no shop catalog yet: import one with `stylist catalog import FEED`")
+
+
+class InvalidFilter(StylistError):
+    """A search request that cannot mean anything: a negative or non-numeric price, a minimum above the maximum,
+    or a number of results out of range."""

@@ -17,11 +17,20 @@ from engine.catalog.links import tracked
 from engine.catalog.repository import ProductRepository
 from engine.catalog.service import CatalogService
 from engine.catalog.shopper import Shopper
-from engine.catalog.types import BuyVerdict, CatalogStats, Gap, ImportReport, Product, ProductFilter, ProductHit
+from engine.catalog.types import (
+    BuyVerdict,
+    CatalogStats,
+    Gap,
+    ImportReport,
+    Product,
+    ProductFilter,
+    ProductHit,
+    results_problem,
+)
 from engine.clock import Clock, SystemClock
 from engine.encoders.base import Encoder
 from engine.encoders.sentences import SentenceEncoder
-from engine.errors import InvalidTag, InvalidUser
+from engine.errors import InvalidFilter, InvalidTag, InvalidUser
 from engine.looks import FeedbackKind, GoesWith, Location, Look, OutfitRequest, Suggestions, TrainReport
 from engine.outfits.features import ItemFeatures
 from engine.outfits.polyvore import load_polyvore
@@ -297,8 +306,14 @@ class Stylist:
 
     async def search_catalog(self, photos: Sequence[PhotoInput], *, k: int = 5,
                              where: ProductFilter | None = None) -> list[list[ProductHit]]:
-        """Return the products most like each photo (filtered by category, type, brand, price), best first."""
-        return await self.catalog.search(photos, k=max(1, min(int(k), 100)), where=where)
+        """Return the products most like each photo (filtered by category, type, brand, price), best first.
+
+        ``k`` out of 1..``MAX_RESULTS`` raises ``InvalidFilter`` rather than quietly answering something else.
+        """
+        problem = results_problem(int(k))
+        if problem is not None:
+            raise InvalidFilter(problem)
+        return await self.catalog.search(photos, k=int(k), where=where)
 
     async def products_like_item(self, user_id: str, item_id: str, *, k: int = 3,
                                  where: ProductFilter | None = None) -> list[ProductHit]:
@@ -310,10 +325,15 @@ class Stylist:
         return await self.shopper.complete(_check_user(user_id), look, n=max(1, min(int(n), 3)))
 
     async def shop_picks(self, user_id: str, *, category: str | None = None, type_name: str | None = None,
+                         min_price: float | None = None, max_price: float | None = None,
                          n: int = 3) -> list[ProductHit]:
-        """Return up to ``n`` products of a category or type that go best with what the user owns."""
+        """Return up to ``n`` products of a category or type (and price range) that go best with what the user owns.
+
+        A senseless price range (negative, not a number, minimum above maximum) raises ``InvalidFilter``.
+        """
+        prices = ProductFilter(min_price=min_price, max_price=max_price)
         return await self.shopper.picks(_check_user(user_id), category=category, type_name=type_name,
-                                        n=max(1, min(int(n), 3)))
+                                        prices=prices, n=max(1, min(int(n), 3)))
 
     async def wardrobe_gaps(self, user_id: str) -> list[Gap]:
         """Return what the user's wardrobe lacks ("no formal shoes"), each with products that fill it."""

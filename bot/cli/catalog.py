@@ -7,13 +7,44 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 from pathlib import Path
 
 from bot.cli.command import Command, with_app
 from bot.cli.files import collect, read_photos
 from bot.cli.output import EXIT_ERROR, EXIT_OK, Output, Progress
 from bot.main import App
-from engine import ProductFilter, format_price
+from engine import MAX_RESULTS, ProductFilter, format_price, price_problem
+
+
+def results(text: str) -> int:
+    """Parse ``--k``: a whole number of products from 1 to ``MAX_RESULTS`` (refused, never clamped)."""
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= k <= MAX_RESULTS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_RESULTS}, not {k}")
+    return k
+
+
+def price(text: str) -> float:
+    """Parse a price: a number of 0 or more (not negative, not NaN or infinite)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a price (a number such as 49.90)") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"a price must be a number of 0 or more, not {text}")
+    return value
+
+
+def check_search(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with a search's options taken together (a minimum above the maximum), or None."""
+    if getattr(args, "catalog_command", None) != "search":
+        return None
+    problem = price_problem(args.min_price, args.max_price)
+    return f"argument --min-price: {problem}" if problem else None
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
@@ -29,11 +60,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     _json(p)
     p = sub.add_parser("search", help="the products most like one or more photos")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    p.add_argument("--k", type=int, default=5, help="products per photo (default 5)")
+    p.add_argument("--k", type=results, default=5, help=f"products per photo, 1 to {MAX_RESULTS} (default 5)")
     p.add_argument("--category", help="only this coarse category (top, bottom, shoes, ...)")
     p.add_argument("--brand", help="only this brand")
-    p.add_argument("--min-price", type=float, dest="min_price")
-    p.add_argument("--max-price", type=float, dest="max_price")
+    p.add_argument("--min-price", type=price, dest="min_price", help="only products costing at least this")
+    p.add_argument("--max-price", type=price, dest="max_price", help="only products costing at most this")
     _json(p)
     p = sub.add_parser("stats", help="how many products, by category")
     _json(p)
@@ -109,5 +140,5 @@ async def catalog(app: App, args: argparse.Namespace, out: Output) -> int:
 
 COMMANDS = (
     Command("catalog", "The shop's catalog: import a feed, search it by photo, stats, remove products.",
-            with_app(catalog), _arguments, user=False),
+            with_app(catalog), _arguments, user=False, check=check_search),
 )

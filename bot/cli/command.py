@@ -19,6 +19,11 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
     """Add nothing: the command takes only the common options."""
 
 
+def _no_check(args: argparse.Namespace) -> str | None:
+    """Find nothing wrong: each option was checked on its own by its type."""
+    return None
+
+
 @dataclass(frozen=True)
 class Command:
     """One ``stylist`` sub-command."""
@@ -28,6 +33,7 @@ class Command:
     run: Handler
     arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments
     user: bool = True  # takes --user
+    check: Callable[[argparse.Namespace], str | None] = _no_check  # options wrong together: a usage error (exit 2)
 
 
 def with_app(handler: AppHandler) -> Handler:

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from bot.cli.output import EXIT_ERROR, EXIT_USAGE, Output
-from bot.cli.parser import BY_NAME, build_parser
+from bot.cli.parser import BY_NAME, parse
 from bot.process import configure_logging
 from config.settings import Settings, SettingsError, load_settings
 from engine import StylistError
@@ -38,7 +38,7 @@ async def run_command(args: argparse.Namespace, settings: Settings, out: Output)
 
 def run(argv: list[str] | None = None) -> int:
     """Parse ``argv``, load the settings and run the command; return the exit status."""
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     try:
         overrides: dict[str, Any] = {"data_dir": args.data_dir} if args.data_dir else {}
         settings = load_settings(**overrides)

@@ -93,6 +93,18 @@ def actions(rows: Sequence[Sequence[Button]], owner: str, links: Sequence[Link] 
     return blocks
 
 
+def card_actions(rows: Sequence[Sequence[Button]], owner: str, link: Link | None, start: int = 0) -> list[Block]:
+    """Return a picture's buttons with its link as a URL button in the same last row (one row under a product)."""
+    body = actions(rows, owner, start=start)
+    if link is None or not link.url.startswith(("https://", "http://")):
+        return body
+    element = {"type": "button", "text": _label(link.label), "action_id": f"{LINK_PREFIX}{start}", "url": link.url}
+    if body and len(body[-1]["elements"]) < 25:
+        body[-1]["elements"].append(element)
+        return body
+    return [*body, {"type": "actions", "block_id": f"links:{start + len(rows)}", "elements": [element]}]
+
+
 def link_lines(links: Sequence[Link]) -> str:
     """Return the links Slack would refuse as buttons (not http), written out."""
     return "\n".join(f"{link.label}: {link.url}" for link in links if not link.url.startswith(("https://", "http://")))
@@ -121,5 +133,5 @@ def fallback(text: str) -> str:
     return plain if len(plain) <= MAX_FALLBACK else plain[:MAX_FALLBACK - 1] + "…"
 
 
-__all__ = ["Block", "InvalidAction", "actions", "button_owner", "context", "fallback", "image", "link_lines",
-           "messages", "mrkdwn", "pressed", "sections", "split_text"]
+__all__ = ["Block", "InvalidAction", "actions", "button_owner", "card_actions", "context", "fallback", "image",
+           "link_lines", "messages", "mrkdwn", "pressed", "sections", "split_text"]

@@ -68,6 +68,9 @@ class ReplySender:
             return
         if target.ephemeral:
             raise ValueError("pictures cannot be sent ephemerally: send them to the member's DM")
+        if any(p.link for p in reply.pictures):
+            await self._cards(target, text, reply)
+            return
         if len(reply.pictures) == 1:
             await self._single(target, reply.pictures[0], text, reply)
             return
@@ -94,6 +97,23 @@ class ReplySender:
         if picture.alt and picture.alt != picture.caption:
             body.append(blocks.context(picture.alt))
         await self.post(target, body + blocks.actions(rows, target.owner, reply.links), picture.caption or text)
+
+    async def _cards(self, target: Target, text: str, reply: Reply) -> None:
+        """Products: each its own upload (titled with its name and price), its buttons and shop link right under it.
+
+        One upload per picture keeps each row of buttons beside its own picture; nothing repeats the title.
+        """
+        row = 0
+        for i, picture in enumerate(reply.pictures):
+            await self.upload(target, (picture,), text if i == 0 else "")
+            body = blocks.card_actions(picture.buttons, target.owner, picture.link, start=row)
+            row += len(picture.buttons) + 1
+            if body:
+                await self.post(target, body, picture.caption or picture.alt)
+        if reply.buttons or reply.links:
+            body = blocks.sections(texts.MORE_BELOW)
+            await self.post(target, body + blocks.actions(reply.buttons, target.owner, reply.links, start=row),
+                            texts.MORE_BELOW)
 
     async def post(self, target: Target, body: list[blocks.Block], text: str) -> None:
         """Post blocks (in several messages past Slack's 50 blocks), to everyone or to the owner only."""

@@ -63,6 +63,11 @@ def keyboard(rows: Sequence[Sequence[Button]], links: Sequence[Link] = ()) -> In
     return InlineKeyboardMarkup(markup) if markup else None
 
 
+def own_links(picture: Picture) -> tuple[Link, ...]:
+    """Return the link a picture carries (a product's shop page), for a URL button under that picture only."""
+    return (picture.link,) if picture.link is not None else ()
+
+
 def _web_url(url: str) -> bool:
     return url.startswith(("https://", "http://"))
 
@@ -91,20 +96,21 @@ class ReplySender:
             await self._text(chat_id, text or texts.MORE_BELOW, keyboard(reply.buttons, reply.links))
         elif len(pictures) == 1:
             await self._single(chat_id, pictures[0], text, reply)
-        elif reply.album or not any(p.buttons for p in pictures):
+        elif reply.album or not any(p.buttons or p.link for p in pictures):
             await self._album(chat_id, pictures, text, reply)
         else:
             if text:
                 await self._text(chat_id, text, None)
-            for picture in pictures:
-                await self._photo(chat_id, picture, picture.caption, keyboard(picture.buttons))
+            for picture in pictures:  # one message per picture: its caption, its buttons and its link together
+                await self._photo(chat_id, picture, picture.caption, keyboard(picture.buttons, own_links(picture)))
             markup = keyboard(reply.buttons, reply.links)
             if markup is not None:
                 await self._text(chat_id, texts.MORE_BELOW, markup)
 
     async def _single(self, chat_id: int | str, picture: Picture, text: str, reply: Reply) -> None:
-        markup = keyboard((*picture.buttons, *reply.buttons), reply.links)
-        caption = text or picture.caption
+        markup = keyboard((*picture.buttons, *reply.buttons), (*own_links(picture), *reply.links))
+        caption = "\n".join(part for part in (text, picture.caption if picture.link else "") if part) \
+            or picture.caption
         if len(to_html(caption)) > MAX_CAPTION:  # too long for a caption: the text first, then the picture
             await self._text(chat_id, text, None)
             caption = picture.caption
@@ -123,8 +129,9 @@ class ReplySender:
                                      filename=p.filename) for p in chunk]
             await self.bot.send_media_group(chat_id, media)
         for picture in pictures:  # an album cannot carry buttons: each picture's own follow under its caption
-            if picture.buttons:
-                await self._text(chat_id, picture.caption or picture.alt or texts.MORE_BELOW, keyboard(picture.buttons))
+            if picture.buttons or picture.link:
+                await self._text(chat_id, picture.caption or picture.alt or texts.MORE_BELOW,
+                                 keyboard(picture.buttons, own_links(picture)))
         if markup is not None:
             await self._text(chat_id, text or texts.MORE_BELOW, markup)
 

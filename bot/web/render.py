@@ -15,7 +15,7 @@ from bot.web.uploads import Upload
 from dialog.messages import Button, ChatKey, Incoming, Reply
 
 PLATFORM = "web"
-_KINDS = ("look", "garment", "garments", "error", "help")  # reply hints the page may style
+_KINDS = ("look", "garment", "garments", "error", "help", "products")  # reply hints the page may style
 
 
 def chat_key(browser_id: str) -> ChatKey:
@@ -56,14 +56,15 @@ async def reply_body(reply: Reply, images: Images) -> dict[str, Any]:
     """Return the transcript entry of one reply, its pictures stored."""
     pictures = []
     for picture in reply.pictures:
-        pictures.append(
-            {
-                "media": await images.add(picture.data),
-                "caption": picture.caption,
-                "alt": picture.alt or picture.caption,
-                "buttons": _rows(picture.buttons),
-            }
-        )
+        entry: dict[str, Any] = {
+            "media": await images.add(picture.data),
+            "caption": picture.caption,
+            "alt": picture.alt or picture.caption,
+            "buttons": _rows(picture.buttons),
+        }
+        if picture.link is not None and _safe_url(picture.link.url):
+            entry["link"] = {"label": picture.link.label, "url": picture.link.url}
+        pictures.append(entry)
     body: dict[str, Any] = {
         "text": reply.text,
         "pictures": pictures,

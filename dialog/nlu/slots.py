@@ -6,8 +6,8 @@ Conventions (what handlers can rely on):
   ``colors``/``type``. For intents about one owned item (show, remove, laundry) a bare "white sneakers" is the
   item too; for intents that filter (wardrobe, search, shopping, add) an item is flattened to type/colours.
 - Negated words are dropped ("nothing black"); in a correction the negated colours are ``old_colors``.
-- ``feedback``, ``laundry``, ``setting``/``value`` and ``old_colors`` are read only for their own intent, so
-  "I'd like an outfit" carries no feedback.
+- ``feedback``, ``laundry``, ``setting``/``value``, ``old_colors`` and the price range are read only for their own
+  intent, so "I'd like an outfit" carries no feedback.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import date
 
 from dialog.nlu.lexicon import Lexicon, Mention, normalise, tokenise
 from dialog.nlu.preferences import find_setting
+from dialog.nlu.prices import find_price_range
 from dialog.nlu.when import find_clock, find_day, find_temperature
 from dialog.understanding import Intent, ItemRef, Slots
 
@@ -182,6 +183,8 @@ def _intent_extras(reading: Reading, intent: Intent, skip: set[int]) -> dict[str
         return {"setting": setting, "value": said}
     if intent is Intent.CORRECT_ITEM:
         return {"old_colors": _colors(reading, skip, negated=True)}
+    if intent is Intent.SHOPPING and (prices := find_price_range(reading.normal)) is not None:
+        return {"min_price": prices.min_price, "max_price": prices.max_price}
     return {}
 
 

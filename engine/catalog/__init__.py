@@ -8,6 +8,7 @@
 
 from engine.catalog.links import format_price, tracked
 from engine.catalog.types import (
+    MAX_RESULTS,
     BuyVerdict,
     CatalogStats,
     FeedProblem,
@@ -16,7 +17,9 @@ from engine.catalog.types import (
     Product,
     ProductFilter,
     ProductHit,
+    price_problem,
+    results_problem,
 )
 
 __all__ = ["BuyVerdict", "CatalogStats", "FeedProblem", "Gap", "ImportReport", "Product", "ProductFilter",
-           "ProductHit", "format_price", "tracked"]
+           "ProductHit", "format_price", "tracked", "MAX_RESULTS", "price_problem", "results_problem"]

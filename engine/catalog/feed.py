@@ -1,6 +1,8 @@
 """Reading a catalog feed (CSV or JSON Lines) into checked rows; every bad row becomes a problem with its line.
 
-Required fields: ``id, title, image, url, price, currency, brand``; optional: ``category, type, gender, colour``.
+Required fields: ``id, title, image, url, price, currency, brand``; optional: ``category, type, gender, colour,
+formality`` (also ``usage``: a shop's word such as "Smart Casual" or "Sports", mapped by
+config/data/formality_words.csv; a word it does not know makes the row bad, named by its line).
 A feed that cannot be read at all (empty, unknown format, required columns missing) raises ``FeedError``; a bad
 row is reported and skipped, never fatal. Bytes that are not UTF-8 are kept as surrogates while parsing, so the
 row that holds them is named and skipped while the rest of the feed is read.
@@ -17,13 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from config.vocabulary import FORMALITIES, load_formality_words
 from engine.catalog.types import FeedProblem
 from engine.errors import FeedError
 
 REQUIRED = ("id", "title", "image", "url", "price", "currency", "brand")
-OPTIONAL = ("category", "type", "gender", "colour")
+OPTIONAL = ("category", "type", "gender", "colour", "formality")
 ALIASES = {"image_url": "image", "image_link": "image", "link": "url", "color": "colour", "sku": "id",
-           "name": "title"}
+           "name": "title", "usage": "formality"}
 PRODUCT_ID = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,64}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SURROGATE = re.compile(r"[\udc80-\udcff]")
@@ -45,6 +48,7 @@ class FeedRow:
     type: str = ""
     gender: str = ""
     colour: str = ""
+    formality: str = ""  # a common formality, or "" when the feed says none (the tagger's stands)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,18 @@ def _price(raw: Any) -> float:
     return round(price, 2)
 
 
+def _formality(raw: str) -> str:
+    """Return the common formality a feed's word means ("" for none), or raise naming the word and the choices."""
+    word = " ".join(raw.replace("_", " ").split()).lower()
+    words = load_formality_words()
+    if word in words:
+        return words[word]
+    if word.replace(" ", "-") in words:
+        return words[word.replace(" ", "-")]
+    raise ValueError(f"formality {raw[:32]!r} is not one of {', '.join(FORMALITIES)} "
+                     "(or a shop's usage word such as Smart Casual, Sports, Party, Ethnic)")
+
+
 def _check(line: int, record: dict[str, Any]) -> FeedRow:
     missing = [k for k in REQUIRED if k != "brand" and not _text(record, k, 4096)]
     if missing:
@@ -183,7 +199,10 @@ def _check(line: int, record: dict[str, Any]) -> FeedRow:
     currency = _text(record, "currency", 8).upper()
     if not CURRENCY.match(currency):
         raise ValueError(f"currency {currency!r} is not a three-letter code such as EUR")
+    formality_word = _text(record, "formality", 64)
+    formality = _formality(formality_word) if formality_word else ""
     return FeedRow(line=line, id=product_id, title=_text(record, "title", 512), image=_text(record, "image", 2048),
                    url=url, price=_price(record.get("price")), currency=currency, brand=_text(record, "brand", 128),
                    category=_text(record, "category", 32).lower(), type=_text(record, "type", 32).lower(),
-                   gender=_text(record, "gender", 32).lower(), colour=_text(record, "colour", 32).lower())
+                   gender=_text(record, "gender", 32).lower(), colour=_text(record, "colour", 32).lower(),
+                   formality=formality)

@@ -87,7 +87,8 @@ class CatalogImporter:
 
     def _refresh(self, row: ProductRow, feed: FeedRow, feed_name: str) -> bool:
         """Copy a feed row's changed fields (price, title...) onto a stored row; True when anything changed."""
-        tags = self._hinted(tags_from_dict(row.tags), feed) if (feed.category or feed.type or feed.colour) else None
+        hints = feed.category or feed.type or feed.colour or feed.formality
+        tags = self._hinted(tags_from_dict(row.tags), feed) if hints else None
         fields = {"title": feed.title, "url": feed.url, "price": feed.price, "currency": feed.currency,
                   "brand": feed.brand, "gender": feed.gender, "feed": feed_name}
         if tags is not None:
@@ -150,7 +151,7 @@ class CatalogImporter:
         return image, lab, encode_original(image), make_thumbnail(image)
 
     def _hinted(self, tags: Tags, row: FeedRow) -> Tags:
-        """Let the feed's own category, type and colour win over the model's (like a user's correction)."""
+        """Let the feed's own category, type, colour and formality win over the model's (like a user's correction)."""
         types, palette = self.vocabulary.types, self.vocabulary.palette
         category, type_name, colors = tags.category, tags.type, tags.colors
         confidence = dict(tags.confidence)
@@ -164,10 +165,16 @@ class CatalogImporter:
             colors = (Color(row.colour, palette[row.colour], 1.0),)
             confidence.update(colors=1.0)
         if (category, type_name, colors) == (tags.category, tags.type, tags.colors):
-            return tags
-        formality = infer_formality(type_name, colors, tags.pattern)[0]
-        seasons = infer_seasons(type_name, colors)[0]
-        return Tags(category, type_name, colors, tags.pattern, formality, seasons, confidence)
+            formality, seasons = tags.formality, tags.seasons
+        else:
+            formality = infer_formality(type_name, colors, tags.pattern)[0]
+            seasons = infer_seasons(type_name, colors)[0]
+        if row.formality:
+            formality = row.formality
+            confidence.update(formality=1.0)
+        hinted = replace(tags, category=category, type=type_name, colors=colors, formality=formality,
+                         seasons=seasons, confidence=confidence)
+        return tags if hinted == tags else hinted
 
     async def _store(self, ready: list[_Ready], feed_name: str) -> list[ProductRow]:
         """Write blobs, hidden rows, vectors, then mark the rows visible."""

@@ -70,13 +70,13 @@ class Shopper:
                                        formalities=formalities, exclude=exclude, n=n)
 
     async def picks(self, user_id: str, *, category: str | None = None, type_name: str | None = None,
-                    n: int = PER_REPLY) -> list[ProductHit]:
-        """Return the products of a category or type that go best with the user's wardrobe."""
+                    prices: ProductFilter | None = None, n: int = PER_REPLY) -> list[ProductHit]:
+        """Return the products of a category or type (within ``prices``) that go best with the user's wardrobe."""
         if not await self.catalog.ready():
             return []
         pool, owned = await self.pool(), await self.owned(user_id)
         return await asyncio.to_thread(best_fits, pool, owned, self.outfits.scorer, category=category,
-                                       type_name=type_name, n=n)
+                                       type_name=type_name, prices=prices, n=n)
 
     async def gaps(self, user_id: str) -> list[Gap]:
         """Return what the wardrobe lacks, each gap with products that fill it."""

@@ -6,6 +6,9 @@ is a near-duplicate of something the user owns: the same type, the same dominant
 cosine of ``NEAR_DUPLICATE`` or more. The embedding alone cannot tell (measured on 120 clothing_small validation
 photos: a cropped, shrunk, re-compressed copy of a photo keeps a cosine >= 0.97 in 81% of cases, but 6.7% of pairs
 of *different* garments of one type reach it too), so type and colour must agree as well.
+
+A product offered for a formality must also be of a type that can be that formal (config/data/types.csv): flip-flops
+(casual only) never fill a "smart-casual shoes, for work" gap, whatever formality the tagger or a feed gave them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from config.vocabulary import Vocabulary
-from engine.catalog.types import Gap, Product, ProductHit
+from engine.catalog.types import Gap, Product, ProductFilter, ProductHit
 from engine.outfits.features import ItemFeatures, item_features, pack_items
 from engine.outfits.model import CompatScorer
 from engine.types import Garment
@@ -104,15 +107,21 @@ def complete_look(pool: Pool, look: Sequence[ItemFeatures], owned: Sequence[Item
             gain = float(with_look[i, others].mean() - pair[j, others].mean())
             if gain > -SWAP_TOLERANCE:
                 scores[i] = gain - 1.0  # after anything that fills a missing slot
-    allowed = np.isfinite(scores) & ~near_duplicates(pool, owned) & _formal_ok(pool, formalities)
+    allowed = np.isfinite(scores) & ~near_duplicates(pool, owned) & _formal_ok(pool, formalities, vocabulary)
     allowed &= np.array([p.id not in (exclude or set()) for p in pool.products])
     return _top(pool, scores, allowed, n, per_slot=2)
 
 
-def _formal_ok(pool: Pool, formalities: Sequence[str]) -> np.ndarray:
+def can_dress(item: ItemFeatures, formality: str, vocabulary: Vocabulary) -> bool:
+    """Whether an item is of ``formality`` and of a type that can be (flip-flops never dress a work day)."""
+    kind = vocabulary.types.get(item.type)
+    return item.formality == formality and (kind is None or formality in kind.formalities)
+
+
+def _formal_ok(pool: Pool, formalities: Sequence[str], vocabulary: Vocabulary) -> np.ndarray:
     if not formalities:
         return np.ones(len(pool.products), dtype=bool)
-    return np.array([f.formality in formalities for f in pool.features])
+    return np.array([any(can_dress(f, x, vocabulary) for x in formalities) for f in pool.features], dtype=bool)
 
 
 def fit_with(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScorer) -> np.ndarray:
@@ -140,7 +149,8 @@ def wardrobe_gaps(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScore
             if not occasions:
                 continue
             text = f"no {formality} {slots[slot].plural} (for {', '.join(occasions[:2])})"
-            fills = np.array([f.slot == slot and f.formality == formality for f in pool.features])
+            fills = np.array([f.slot == slot and can_dress(f, formality, vocabulary) for f in pool.features],
+                             dtype=bool)
             gaps.append((f"{slot}:{formality}", text, fills))
     if not any(f.slot == "outer" and f.warmth >= COLD_OUTER_WARMTH for f in owned):
         fills = np.array([f.slot == "outer" and f.warmth >= COLD_OUTER_WARMTH for f in pool.features])
@@ -162,11 +172,15 @@ def wardrobe_gaps(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScore
 
 
 def best_fits(pool: Pool, owned: Sequence[ItemFeatures], scorer: CompatScorer, *,
-              category: str | None = None, type_name: str | None = None, n: int = PER_REPLY) -> list[ProductHit]:
-    """Return the products of a category or type (any when None) that go best with what the user owns."""
+              category: str | None = None, type_name: str | None = None, prices: ProductFilter | None = None,
+              n: int = PER_REPLY) -> list[ProductHit]:
+    """Return the products of a category or type (any when None), within ``prices``, that go best with the
+    wardrobe."""
     if not pool.products:
         return []
+    low, high = (prices.min_price, prices.max_price) if prices is not None else (None, None)
     allowed = np.array([(category is None or p.tags.category == category) and (type_name is None or f.type == type_name)
+                        and (low is None or p.price >= low) and (high is None or p.price <= high)
                         for p, f in zip(pool.products, pool.features, strict=True)], dtype=bool)
     allowed &= ~near_duplicates(pool, owned)
     return _top(pool, fit_with(pool, owned, scorer), allowed, n, per_slot=n)

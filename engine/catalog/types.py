@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import InvalidFilter
 from engine.types import Garment, Tags
 
 DEMO_FEED = "demo"  # the feed name of the bundled demonstration catalog
@@ -44,6 +46,24 @@ class ProductHit:
     score: float
 
 
+MAX_RESULTS = 100  # the most products one search returns per query photo
+
+
+def price_problem(min_price: float | None, max_price: float | None) -> str | None:
+    """Return why a price range makes no sense (negative, not a number, minimum above maximum), or None."""
+    for name, value in (("minimum price", min_price), ("maximum price", max_price)):
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            return f"the {name} must be a number of 0 or more, not {value:g}"
+    if min_price is not None and max_price is not None and min_price > max_price:
+        return f"the minimum price {min_price:g} is above the maximum price {max_price:g}"
+    return None
+
+
+def results_problem(k: int) -> str | None:
+    """Return why ``k`` products per query is out of range (1 to ``MAX_RESULTS``), or None."""
+    return None if 1 <= k <= MAX_RESULTS else f"the number of results must be from 1 to {MAX_RESULTS}, not {k}"
+
+
 @dataclass(frozen=True, slots=True)
 class ProductFilter:
     """What a search is restricted to: coarse category, fine type, brand, price range (None: anything)."""
@@ -53,6 +73,11 @@ class ProductFilter:
     brand: str | None = None
     min_price: float | None = None
     max_price: float | None = None
+
+    def __post_init__(self) -> None:
+        problem = price_problem(self.min_price, self.max_price)
+        if problem is not None:
+            raise InvalidFilter(problem)
 
     @property
     def empty(self) -> bool:

@@ -44,6 +44,14 @@ class CommandLine:
         out, err = self._capsys.readouterr()
         return Result(code, out, err)
 
+    def refused(self, *argv: str) -> Result:
+        """Run a command line argparse refuses (it exits); return its status and what it printed."""
+        self._capsys.readouterr()
+        with pytest.raises(SystemExit) as stop:
+            main(["--data-dir", str(self.data), *argv])
+        out, err = self._capsys.readouterr()
+        return Result(int(stop.value.code or 0), out, err)
+
     def json(self, command: str, *args: str) -> tuple[int, list[dict[str, Any]], str]:
         """Run ``command --json ARGS...``; return (status, JSON lines, stderr)."""
         result = self.run(command, "--json", *args)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests._support import SAMPLES
 
 
@@ -70,3 +72,33 @@ def test_search_without_a_feed_uses_the_demo_catalog(cli):
     assert code == 0 and len(lines) == 3
     assert all(line["url"].startswith("https://shop.example/demo/") for line in lines)
     assert all(line["category"] == "shoes" for line in lines)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--k", "0"], "argument --k: must be from 1 to 100, not 0"),
+    (["--k", "101"], "argument --k: must be from 1 to 100, not 101"),
+    (["--k", "three"], "argument --k: 'three' is not a whole number"),
+    (["--max-price", "-3"], "argument --max-price: a price must be a number of 0 or more, not -3"),
+    (["--min-price", "nan"], "argument --min-price: a price must be a number of 0 or more, not nan"),
+    (["--max-price", "inf"], "argument --max-price: a price must be a number of 0 or more, not inf"),
+    (["--max-price", "cheap"], "argument --max-price: 'cheap' is not a price (a number such as 49.90)"),
+    (["--min-price", "50", "--max-price", "20"],
+     "argument --min-price: the minimum price 50 is above the maximum price 20"),
+])
+def test_search_refuses_bad_values_as_usage_errors(cli, options, message) -> None:
+    """Refused before anything opens, argparse style: usage, then one error line naming the option; exit 2."""
+    result = cli.refused("catalog", "search", str(SAMPLES / "shoes-2.jpg"), *options)
+    err = result.err.strip().splitlines()
+    assert result.code == 2
+    assert err[0].startswith("usage: stylist catalog") and err[-1].endswith(message), err
+    assert not cli.data.exists()  # refused before the app opened anything
+
+
+def test_search_accepts_the_edges_of_the_ranges(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STYLIST_CATALOG_DEMO", "false")
+    assert cli.json("catalog", "import", str(_feed(tmp_path, ROWS[:2])))[0] == 0
+    code, lines, _ = cli.json("catalog", "search", str(SAMPLES / "shoes-2.jpg"), "--k", "100",
+                              "--min-price", "89", "--max-price", "89")
+    assert code == 0 and [line["id"] for line in lines] == ["s1"]
+    code, lines, _ = cli.json("catalog", "search", str(SAMPLES / "shoes-2.jpg"), "--k", "1", "--max-price", "0")
+    assert code == 0 and lines == []

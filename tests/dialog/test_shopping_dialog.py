@@ -48,12 +48,26 @@ async def test_gaps_come_with_demo_products_prices_and_tracked_links(shop, under
     await ann.say("what's missing from my wardrobe?")
     assert "Your wardrobe has no formal" in ann.text or "nothing warm enough" in ann.text
     shown = _products(ann)
-    assert shown and all(1 <= len(r.pictures) <= 3 and len(r.links) == len(r.pictures) for r in shown)
+    assert shown and all(1 <= len(r.pictures) <= 3 and all(p.link for p in r.pictures) for r in shown)
+    assert not any(r.links for r in shown)  # each product once: its link is on its picture, not repeated below
     caption = shown[0].pictures[0].caption
-    assert "€" in caption and "(demo shop)" in caption
-    link = urlsplit(shown[0].links[0].url)
+    assert caption.startswith(shown[0].pictures[0].alt) and "€" in caption and "(demo shop)" in caption
+    link = urlsplit(shown[0].pictures[0].link.url)
     assert link.netloc == "shop.example"
     assert parse_qs(link.query) == {"utm_source": ["stylist"], "utm_medium": ["chat"]}
+
+
+async def test_a_gap_for_work_never_offers_flip_flops_or_slides(shop, understander) -> None:
+    ann = await _chat(shop, understander)
+    await ann.say(photos=[photo(n) for n in ("t-shirt-1.jpg", "pants-1.jpg")])  # no shoes at all
+    gaps = {g.key: g for g in await shop.wardrobe_gaps(ann.key.user_id)}
+    offered = [h.product for h in gaps["shoes:smart-casual"].products]
+    # the demo catalog says by eye which shoes are smart (the loafers); flip-flops and slides never are
+    assert [(p.title, p.tags.type, p.tags.formality) for p in offered] == \
+        [("Demo leather loafers", "formal-shoes", "smart-casual")]
+    await ann.say("what's missing from my wardrobe?")
+    titles = [p.alt for r in _products(ann) for p in r.pictures]
+    assert "Demo flip-flops" not in titles and "Demo pink slides" not in titles
 
 
 async def test_after_a_look_shopping_completes_it_and_buy_it_or_not_answers(shop, understander) -> None:
@@ -89,7 +103,7 @@ async def test_the_morning_push_adds_products_that_do_not_repeat_within_a_week(s
         replies = await morning_look(ann.conversation, ann.key, day + timedelta(days=offset))
         assert replies[0].extra["kind"] == "look"
         products = [r for r in replies if r.extra.get("kind") == "products"]
-        ids = {link.url for r in products for link in r.links}
+        ids = {p.link.url for r in products for p in r.pictures if p.link}
         assert not ids & seen and all(len(r.pictures) <= 3 for r in products)
         seen |= ids
     assert seen

@@ -120,3 +120,43 @@ async def _press(page: Page, label: re.Pattern[str]) -> None:
     before = await _bot_rows(page)
     await button.click()
     await _answered(page, before)
+
+
+async def test_products_show_once_each_as_a_card_in_a_real_browser(page: Page, tmp_path: Path) -> None:
+    p = page
+    await p.set_input_files("#files", [str(SAMPLES / n) for n in ("t-shirt-1.jpg", "pants-1.jpg", "shoes-1.jpg")])
+    before = await _bot_rows(p)
+    await p.click("#send")
+    await _answered(p, before)
+    before = await _bot_rows(p)
+    await p.fill("#text", "what's missing from my wardrobe?")
+    await p.press("#text", "Enter")
+    await _answered(p, before)
+
+    products = p.locator(".row.bot .bubble.kind-products")
+    assert await products.count() >= 1
+    for i in range(await products.count()):
+        bubble = products.nth(i)
+        assert await bubble.locator(".links").count() == 0  # no second list repeating the titles
+        cards = bubble.locator(".pictures.cards .picture")
+        n = await cards.count()
+        assert 1 <= n <= 3
+        captions = await bubble.locator("figcaption").all_inner_texts()
+        assert len(captions) == n == len(set(captions)) and all("€" in c for c in captions)
+        for j in range(n):
+            card = cards.nth(j)
+            assert await card.locator("img").count() == 1
+            link = card.locator("a.link")
+            assert await link.count() == 1
+            assert (await link.get_attribute("href") or "").startswith("https://shop.example/demo/")
+            assert await link.get_attribute("rel") == "noopener noreferrer"
+            assert "Buy it or not?" in await card.locator(".chip").all_inner_texts()
+        # each product title appears once in the whole bubble
+        text = await bubble.inner_text()
+        for caption in captions:
+            title = caption.split(" · ")[0]
+            assert text.count(title) == 1, (title, text)
+    shot = tmp_path / "products.png"
+    await p.screenshot(path=str(shot), full_page=False)
+    if os.environ.get("STYLIST_SCREENSHOT_DIR"):
+        await p.screenshot(path=str(Path(os.environ["STYLIST_SCREENSHOT_DIR"]) / "web_products.png"))

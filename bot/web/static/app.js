@@ -79,23 +79,33 @@ function renderPicture(picture) {
   if (picture.media) figure.append(image(mediaUrl(picture.media), picture.alt, picture.caption));
   const side = el("div", "picture-side");
   if (picture.caption) side.append(el("figcaption", "", picture.caption));
+  if (picture.link) {
+    const a = linkAnchor(picture.link);
+    if (a) side.append(a);
+  }
   if (picture.buttons && picture.buttons.length) side.append(buttonRows(picture.buttons));
   if (side.childElementCount) figure.append(side);
   return figure;
 }
 
+function linkAnchor(link) {
+  // only web links become clickable: a javascript: or data: URL from a feed is dropped
+  let url;
+  try { url = new URL(link.url); } catch (e) { return null; }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  const a = el("a", "link", link.label || url.hostname);
+  a.href = url.href;
+  a.target = "_blank";
+  a.rel = "noopener noreferrer";
+  a.append(el("span", "host", url.hostname));
+  return a;
+}
+
 function renderLinks(links) {
   const box = el("div", "links");
   for (const link of links) {
-    let url;
-    try { url = new URL(link.url); } catch (e) { continue; }
-    if (url.protocol !== "https:" && url.protocol !== "http:") continue;
-    const a = el("a", "link", link.label || url.hostname);
-    a.href = url.href;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    a.append(el("span", "host", url.hostname));
-    box.append(a);
+    const a = linkAnchor(link);
+    if (a) box.append(a);
   }
   return box;
 }
@@ -106,8 +116,8 @@ function renderBot(message) {
   if (message.text) bubble.append(el("p", "text", message.text));
   const pictures = message.pictures || [];
   if (pictures.length) {
-    // pictures with their own buttons (garments and their tags) are cards; several without are an album grid
-    const cards = pictures.some((p) => p.buttons && p.buttons.length);
+    // pictures with their own buttons or link (garments and their tags, products) are cards; others an album grid
+    const cards = pictures.some((p) => (p.buttons && p.buttons.length) || p.link);
     const layout = cards ? "pictures cards" : pictures.length > 1 || message.album ? "pictures grid" : "pictures";
     const grid = el("div", layout);
     if (pictures.length > 1) grid.classList.add("n" + Math.min(pictures.length, 4));

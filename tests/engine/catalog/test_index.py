@@ -8,7 +8,8 @@ import pytest
 from engine.catalog import index as index_module
 from engine.catalog.index import IndexedProduct, ProductIndex
 from engine.catalog.links import format_price, tracked
-from engine.catalog.types import ProductFilter
+from engine.catalog.types import ProductFilter, results_problem
+from engine.errors import InvalidFilter
 
 CATS = ("top", "bottom", "shoes")
 
@@ -52,3 +53,18 @@ def test_links_carry_tracking_and_prices_their_currency() -> None:
     assert format_price(120.0, "USD") == "$120"
     assert format_price(5000, "JPY") == "¥5,000"
     assert format_price(299.5, "SEK") == "299.50 SEK"
+
+
+@pytest.mark.parametrize(("low", "high", "message"), [
+    (None, -3.0, "the maximum price must be a number of 0 or more, not -3"),
+    (float("nan"), None, "the minimum price must be a number of 0 or more, not nan"),
+    (50.0, 20.0, "the minimum price 50 is above the maximum price 20"),
+])
+def test_a_filter_with_a_senseless_price_range_is_refused(low, high, message) -> None:
+    with pytest.raises(InvalidFilter, match=message):
+        ProductFilter(min_price=low, max_price=high)
+
+
+def test_results_out_of_range_are_named() -> None:
+    assert results_problem(0) == "the number of results must be from 1 to 100, not 0"
+    assert results_problem(101) and results_problem(1) is None and results_problem(100) is None

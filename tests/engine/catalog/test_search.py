@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from engine import CatalogEmpty, ProductFilter
+import pytest
+
+from engine import CatalogEmpty, InvalidFilter, ProductFilter
 from tests._support import SAMPLES, sample_names, sample_photo
 from tests.engine.catalog.conftest import write_feed
 
@@ -73,3 +75,9 @@ async def test_the_demo_catalog_is_imported_on_first_use_once_and_gives_way_to_a
     report = await again.import_catalog(feed)
     assert report.removed == stats.products
     assert (await again.catalog_stats()).to_dict()["products"] == 1 and not (await again.catalog_stats()).demo
+
+
+async def test_a_number_of_results_out_of_range_is_refused_not_clamped(shop_stylist):
+    for k in (0, -1, 101):
+        with pytest.raises(InvalidFilter, match=f"from 1 to 100, not {k}"):
+            await shop_stylist.search_catalog([sample_photo("shoes-2.jpg")], k=k)
