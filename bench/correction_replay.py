@@ -4,7 +4,7 @@
     python -m bench.correction_replay --calibrate      # choose the thresholds on validation (the product's are
                                                        # in engine/tagging/examples.py)
     python -m bench.correction_replay --cross-validate # colour learning: is its validation gain more than noise?
-    python -m bench.correction_replay --colour-compare 8 --seeds 10   # test: colour distance 8 vs the product's
+    python -m bench.correction_replay --colour-compare 0.90 8 --seeds 10   # test: a colour setting vs the product's
 
 A simulated user photographs their garments one by one in a random order. Each photo is tagged by the product's
 tagger (cached once, ``bench/_tagged_photos.py``) and then by the product's learning rule
@@ -299,17 +299,17 @@ def _cross_validated(names: list[str], replay_gain: np.ndarray, again_gain: np.n
     print(f"held-out replay gain: mean {np.mean(held_replay):+.1f}, range {min(held_replay):+.0f} .. "
           f"{max(held_replay):+.0f}; held-out shot-again gain: mean {np.mean(held_again):+.1f}")
 
-def compare_colour(data: Path, seeds: int, distance: float) -> None:
-    """Print the colour replay and the same garment shot again on test with colour distance ``distance`` and with the
-    product's, in one run (same tags, same orders)."""
+def compare_colour(data: Path, seeds: int, before: Sequence[float]) -> None:
+    """Print the colour replay and the same garment shot again on test with colour learning at ``before`` (style
+    similarity, CIELAB distance) and at the product's setting, in one run (same tags, same orders)."""
     product = THRESHOLDS["embedded:style_v1"]
     test = tagged_photos(data, "test")
     renders = tagged_photos(data, "test", "white")
     users = by_sender(test)
-    for d in (distance, product.colour_distance):
-        thresholds = replace(product, colour_distance=d)
-        table(f"clothing_small test, colour, CIELAB distance {d:g}: {len(users)} users, {seeds} orders each",
-              replay(users, "colour", KS, thresholds, seeds))
+    for sim, dist in ((before[0], before[1]), (product.similarity["colors"], product.colour_distance)):
+        thresholds = _colour_thresholds((sim, dist))
+        table(f"clothing_small test, colour, style similarity {sim:g}, CIELAB distance {dist:g}: {len(users)} users, "
+              f"{seeds} orders each", replay(users, "colour", KS, thresholds, seeds))
         t = reshot(test, renders, "colour", thresholds)
         prec = f"{t.overrides_right / t.overrides:.2f}" if t.overrides else "-"
         print(f"\nsame garment shot again: {t.before}/{t.n} -> {t.after}/{t.n}, {t.overrides} overrides ({prec} right)")
@@ -323,8 +323,8 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true", help="print the threshold grids on validation")
     parser.add_argument("--cross-validate", action="store_true",
                         help="colour learning: bootstrap intervals and the selection rule over sender folds")
-    parser.add_argument("--colour-compare", type=float, metavar="DISTANCE",
-                        help="colour only, on test: the product's colour distance against DISTANCE in one run")
+    parser.add_argument("--colour-compare", type=float, nargs=2, metavar=("SIMILARITY", "DISTANCE"),
+                        help="colour only, on test: the product's colour setting against this one in one run")
     args = parser.parse_args()
     if args.calibrate:
         calibrate(args.data, args.seeds)
