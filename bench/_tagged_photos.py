@@ -2,7 +2,7 @@
 
 The correction replay and its calibration run the learning rule many times over the same photos; tagging them is
 the slow part, so the real ``Tagger`` runs once per photo set and the result is kept under ``build/replay/`` (keyed
-by the encoder's name, which changes with the weights).
+by the encoder's name, which changes with the weights, and the colour palette).
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def tagged_photos(data: Path, part: str, look: str = "") -> list[LabelledPhoto]:
 
     rows = labelled_rows(data, part)
     tagger = build_tagger(load_settings(encoder_threads=1))
-    key = hashlib.sha256(json.dumps([tagger.encoder.name, part, look, [r["path"] for r in rows]]).encode()).hexdigest()
+    palette = hashlib.sha256((REPO / "config" / "data" / "palette.csv").read_bytes()).hexdigest()  # colour names
+    what = [tagger.encoder.name, palette, part, look, [r["path"] for r in rows]]
+    key = hashlib.sha256(json.dumps(what).encode()).hexdigest()
     path = CACHE / f"{part}{'-' + look if look else ''}-{key[:12]}"
     if not (path.with_suffix(".npy").is_file() and path.with_suffix(".json").is_file()):
         tags, vectors = [], []

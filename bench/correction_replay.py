@@ -3,6 +3,8 @@
     python -m bench.correction_replay [--data ../shared/data] [--seeds 20]
     python -m bench.correction_replay --calibrate      # choose the thresholds on validation (the product's are
                                                        # in engine/tagging/examples.py)
+    python -m bench.correction_replay --cross-validate # colour learning: is its validation gain more than noise?
+    python -m bench.correction_replay --colour-compare 0.90 8 --seeds 10   # test: a colour setting vs the product's
 
 A simulated user photographs their garments one by one in a random order. Each photo is tagged by the product's
 tagger (cached once, ``bench/_tagged_photos.py``) and then by the product's learning rule
@@ -206,15 +208,132 @@ def calibrate(data: Path, seeds: int) -> None:
             print(f"  {t:5.2f} | {gain:+5d} {over:5d} {right:5d} | {again.before}/{again.n} -> {again.after}/{again.n}")
 
 
+# --- is the colour threshold's gain real? (validation senders as folds) -------------------------------------
+
+COLOUR_SETTINGS: tuple[tuple[float, float], ...] = (
+    (0.90, 2.0), (0.90, 4.0), (0.90, 8.0), (0.90, 15.0), (0.93, 8.0), (0.95, 8.0), (0.95, 15.0), (0.97, 15.0),
+)  # (style similarity, CIELAB distance); "off" (no colour learning) is always a candidate too
+
+
+def _colour_thresholds(setting: tuple[float, float] | None) -> Thresholds:
+    """Return the product's thresholds with colour learning set to ``setting`` (None: off)."""
+    base = THRESHOLDS["embedded:style_v1"]
+    if setting is None:
+        return replace(base, colour_distance=-1.0)
+    return replace(base, colour_distance=setting[1], similarity={**base.similarity, "colors": setting[0]})
+
+
+def per_sender_colour(data: Path, seeds: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return the settings' names and, per validation sender and setting, the colour replay gain (photos, summed
+    over k=1,2,5 and ``seeds`` orders) and the gain on the same garment shot again (its white rendering)."""
+    validation = tagged_photos(data, "validation")
+    renders = tagged_photos(data, "validation", "white")
+    users = [u for u in by_sender(validation) if any(p.colour for p in u)]
+    settings = [None, *COLOUR_SETTINGS]
+    names = ["off"] + [f"sim>={s:.2f} dist<={d:g}" for s, d in COLOUR_SETTINGS]
+    replay_gain = np.zeros((len(users), len(settings)))
+    again_gain = np.zeros((len(users), len(settings)))
+    index = {p.path: i for i, p in enumerate(validation)}
+    for j, setting in enumerate(settings):
+        thresholds = _colour_thresholds(setting)
+        for u, photos in enumerate(users):
+            tallies = replay([photos], "colour", (1, 2, 5), thresholds, seeds)
+            replay_gain[u, j] = sum(t.after - t.before for t in tallies.values())
+            again = reshot(photos, [renders[index[p.path]] for p in photos], "colour", thresholds)
+            again_gain[u, j] = again.after - again.before
+    return names, replay_gain, again_gain
+
+
+def _choose(replay_gain: np.ndarray, again_gain: np.ndarray, sure: bool = False) -> int:
+    """The selection rule on the given senders: of the settings with no loss in the replay, the one that helps the
+    same garment shot again most (off when every setting loses). ``sure``: "no loss" means with 90 % confidence
+    (the 5th percentile of a bootstrap over senders at least 0), not only on the total."""
+    replay_sum, again_sum = replay_gain.sum(0), again_gain.sum(0)
+    if sure:
+        n = len(replay_gain)
+        rng = np.random.default_rng(n)
+        boot = np.stack([replay_gain[rng.integers(0, n, n)].sum(0) for _ in range(500)])
+        replay_sum = np.percentile(boot, 5, axis=0)
+    ok = [j for j in range(len(replay_sum)) if j == 0 or replay_sum[j] >= 0]
+    return max(ok, key=lambda j: (again_sum[j], replay_sum[j], -j))
+
+
+def cross_validate(data: Path, seeds: int, folds: int = 5, repeats: int = 20) -> None:
+    """Print, for colour learning: each setting's replay gain on validation with a 90 % interval over senders
+    (bootstrap), then the product's selection rule cross-validated over sender folds (``repeats`` random splits):
+    what it chooses, and what the chosen setting gains on the senders it did not see."""
+    names, replay_gain, again_gain = per_sender_colour(data, seeds)
+    n = len(replay_gain)
+    rng = np.random.default_rng(0)
+    boot = np.stack([replay_gain[rng.integers(0, n, n)].sum(0) for _ in range(2000)])
+    print(f"\ncolour learning on validation ({n} senders with colour labels, k=1,2,5, {seeds} orders; "
+          "photos gained, 90 % bootstrap interval over senders | same garment shot again, photos gained)\n")
+    print("| setting | replay gain | 90 % interval | shot again |")
+    print("|---|---|---|---|")
+    for j, name in enumerate(names):
+        lo, hi = np.percentile(boot[:, j], [5, 95])
+        print(f"| {name} | {replay_gain[:, j].sum():+.0f} | {lo:+.0f} .. {hi:+.0f} | {again_gain[:, j].sum():+.0f} |")
+    for sure in (False, True):
+        _cross_validated(names, replay_gain, again_gain, folds, repeats, sure)
+
+
+def _cross_validated(names: list[str], replay_gain: np.ndarray, again_gain: np.ndarray, folds: int, repeats: int,
+                     sure: bool) -> None:
+    """Print what the selection rule chooses on sender folds and what that gains on the senders left out."""
+    n = len(replay_gain)
+    chosen: list[str] = []
+    held_replay, held_again = [], []
+    for r in range(repeats):
+        fold_of = np.random.default_rng([r, 1]).permutation(n) % folds
+        total_replay = total_again = 0.0
+        for f in range(folds):
+            j = _choose(replay_gain[fold_of != f], again_gain[fold_of != f], sure)
+            chosen.append(names[j])
+            total_replay += replay_gain[fold_of == f, j].sum()
+            total_again += again_gain[fold_of == f, j].sum()
+        held_replay.append(total_replay)
+        held_again.append(total_again)
+    counts = {name: chosen.count(name) for name in names if name in chosen}
+    rule = "no loss with 90 % confidence" if sure else "no loss on the total"
+    print(f"\nselection rule ({rule}) cross-validated, {folds} sender folds x {repeats} splits: chosen {counts}")
+    print(f"held-out replay gain: mean {np.mean(held_replay):+.1f}, range {min(held_replay):+.0f} .. "
+          f"{max(held_replay):+.0f}; held-out shot-again gain: mean {np.mean(held_again):+.1f}")
+
+def compare_colour(data: Path, seeds: int, before: Sequence[float]) -> None:
+    """Print the colour replay and the same garment shot again on test with colour learning at ``before`` (style
+    similarity, CIELAB distance) and at the product's setting, in one run (same tags, same orders)."""
+    product = THRESHOLDS["embedded:style_v1"]
+    test = tagged_photos(data, "test")
+    renders = tagged_photos(data, "test", "white")
+    users = by_sender(test)
+    for sim, dist in ((before[0], before[1]), (product.similarity["colors"], product.colour_distance)):
+        thresholds = _colour_thresholds((sim, dist))
+        table(f"clothing_small test, colour, style similarity {sim:g}, CIELAB distance {dist:g}: {len(users)} users, "
+              f"{seeds} orders each", replay(users, "colour", KS, thresholds, seeds))
+        t = reshot(test, renders, "colour", thresholds)
+        prec = f"{t.overrides_right / t.overrides:.2f}" if t.overrides else "-"
+        print(f"\nsame garment shot again: {t.before}/{t.n} -> {t.after}/{t.n}, {t.overrides} overrides ({prec} right)")
+
+
 def main() -> None:
     """Run the replay (or the calibration) and print markdown tables."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--seeds", type=int, default=20, help="random photo orders per user")
     parser.add_argument("--calibrate", action="store_true", help="print the threshold grids on validation")
+    parser.add_argument("--cross-validate", action="store_true",
+                        help="colour learning: bootstrap intervals and the selection rule over sender folds")
+    parser.add_argument("--colour-compare", type=float, nargs=2, metavar=("SIMILARITY", "DISTANCE"),
+                        help="colour only, on test: the product's colour setting against this one in one run")
     args = parser.parse_args()
     if args.calibrate:
         calibrate(args.data, args.seeds)
+        return
+    if args.cross_validate:
+        cross_validate(args.data, args.seeds)
+        return
+    if args.colour_compare is not None:
+        compare_colour(args.data, args.seeds, args.colour_compare)
         return
     thresholds = THRESHOLDS["embedded:style_v1"]
     test = tagged_photos(args.data, "test")

@@ -92,6 +92,23 @@ def test_pattern_beats_always_solid_on_labelled_test_photos(data: Path, test_row
     assert right / len(test_rows) >= 0.69
 
 
+# Dark blues of the validation photos (by-eye labels, sure) either side of the palette's "dark blue" reference: the
+# deep blue pair of pants was named navy before that reference (L17 b-17: darker than any other blue reference); the
+# navy ones nearest to it (L21 b-11 to b-13) must stay navy.
+DARK_BLUES = {
+    "validation/pants/d0fcfc1e-b1ae-43c9-ac0b-c4f65467756e.jpg": "blue",
+    "validation/longsleeve/2b12ad64-97e5-4500-ad2e-f74ea31eacbb.jpg": "navy",
+    "validation/t-shirt/47533149-1373-4576-9d70-8b4bf33a687c.jpg": "navy",
+    "validation/pants/cd23d1f5-2066-44e5-b2f2-77ab284320a5.jpg": "navy",
+}
+
+
+@pytest.mark.parametrize(("path", "expected"), sorted(DARK_BLUES.items()))
+def test_deep_blue_is_blue_and_navy_stays_navy(data: Path, path: str, expected: str) -> None:
+    with Image.open(data / path) as image:
+        assert extract_colors(image.convert("RGB")).dominant == expected
+
+
 # --- synthetic sanity --------------------------------------------------------------------------------------
 
 
