@@ -2,9 +2,9 @@
 
     python -m models.train_formality [--data ../shared/data] [--folder models/weights/formality_v1]
 
-``bench/data/formality_by_eye_train.csv`` labels 835 photos (shoes, trousers, shorts, shirts, t-shirts,
+``bench/data/formality_by_eye_train.csv`` labels 943 photos (shoes, trousers, shorts, shirts, t-shirts,
 longsleeves) of the clothing_small train and validation splits and of clothing_extra as formal, smart-casual, casual
-or sport (how: that file's bench, ``bench.formality_accuracy``). The probe (:mod:`models.formality_probe`) is a
+or sport (how: ``bench.formality_accuracy``). The probe (:mod:`models.formality_probe`) is a
 class-balanced softmax regression on the style embedding plus the log ImageNet mass of each group of classes in
 ``config/data/imagenet_types.csv`` (one per mapped kind, then the formal and the sport classes), both from one pass of
 the product network with its ImageNet branch. It is fitted on the train and extra rows for each L2 strength in a grid;
