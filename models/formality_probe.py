@@ -49,9 +49,9 @@ class FormalityProbe:
         return int(self.mean.shape[0] - self.groups.shape[1])
 
     @property
-    def categories(self) -> tuple[str, ...]:
-        """Return the garment categories the probe was trained on (it says nothing sure about others)."""
-        return tuple(self.info.get("categories", ()))
+    def types(self) -> tuple[str, ...]:
+        """Return the garment types the probe was trained on (it says nothing sure about others)."""
+        return tuple(self.info.get("types", ()))
 
     @property
     def minimums(self) -> dict[str, float]:

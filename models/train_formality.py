@@ -31,8 +31,10 @@ from models.style_data import missing_data, open_rgb
 
 LABELS = ("formal", "smart-casual", "casual", "sport")
 LABEL_FILE = Path(__file__).resolve().parent.parent / "bench" / "data" / "formality_by_eye_train.csv"
-#: The categories of the labelled photos (shoes; trousers and shorts; shirts, t-shirts and longsleeves).
-CATEGORIES = ("top", "bottom", "shoes")
+#: The types the tagger gives the labelled photos (shirts, t-shirts, longsleeves; trousers, jeans and shorts, and the
+#: kinds of trousers; every kind of shoe): the probe says nothing sure about others (a skirt, a dress, a coat).
+TYPES = ("shirt", "t-shirt", "longsleeve", "pants", "jeans", "shorts", "track-pants", "leggings", "shoes", "sneakers",
+         "sports-shoes", "casual-shoes", "formal-shoes", "boots", "heels", "flats", "sandals", "flip-flops")
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3)
 MIN_GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 #: Casual validation photos the tagger called formal before the probe (the bar a strength must not exceed).
@@ -126,7 +128,7 @@ def train_formality(data: Path, folder: Path) -> dict[str, object]:
         "network": model_tag(STYLE_DIR),
         "features": "style embedding + log(ImageNet mass + 0.001) per group: " + ", ".join(names),
         "trained_on": f"{int(train.sum())} by-eye labelled photos (clothing_small train + clothing_extra)",
-        "categories": list(CATEGORIES),
+        "types": list(TYPES),
         "class_counts": {LABELS[k]: int((y[train] == k).sum()) for k in range(len(LABELS))},
         "c": best,
         "chosen_on": f"{int((~train).sum())} clothing_small validation photos: best mean recall with at most "

@@ -39,8 +39,8 @@ class FormalityModel(Protocol):
         """Return the formality names, in the order of ``probs`` columns."""
 
     @property
-    def categories(self) -> tuple[str, ...]:
-        """Return the garment categories the model was trained on."""
+    def types(self) -> tuple[str, ...]:
+        """Return the garment types the model was trained on."""
 
     @property
     def minimums(self) -> dict[str, float]:

@@ -127,7 +127,7 @@ class Tagger:
             pattern, pattern_conf = heads["pattern"].top(row)
         else:
             pattern, pattern_conf = infer_pattern(image, colour.mask, embedding, self.encoder.pattern_head, lab)
-        if seen is not None and self.formality_probe is not None and category in self.formality_probe.categories:
+        if seen is not None and self.formality_probe is not None and type_name in self.formality_probe.types:
             shown = shown_formality(type_name, seen, self.formality_probe.minimums, vocabulary=self.vocabulary)
             if shown.switched:  # the photo shows another kind of that garment (trousers as sportswear: track pants)
                 # ... but a kind named this way was right 4 times in 16 on validation: always asked about

@@ -39,7 +39,8 @@ def test_the_shipped_probe_loads_with_the_encoder_for_its_network(encoder: Embed
     probe = encoder.formality_probe
     assert isinstance(probe, FormalityProbe)
     assert set(probe.labels) == set(FORMALITIES)
-    assert set(probe.categories) == {"top", "bottom", "shoes"}
+    assert {"shirt", "pants", "shorts", "t-shirt", "shoes", "formal-shoes"} <= set(probe.types)
+    assert not {"skirt", "dress", "coat", "hat"} & set(probe.types)  # never trained on: the type rule stays
     assert probe.info["network"] == encoder.runtime.tag and probe.dim == encoder.dim
     assert 0.0 < probe.minimums["sport"] < 1.0 and 0.0 < probe.minimums["formal"] < 1.0
     probs = probe.probs(np.zeros((2, probe.dim)), np.full((2, 1000), 1e-3))
