@@ -1,6 +1,6 @@
 """Tagging throughput, latency and memory, end to end from file to JSON, and the command users run.
 
-    python -m bench.tag_throughput [--images 640] [--rounds 3] [--threads 1] [--torch] [--clip]
+    python -m bench.tag_throughput [--images 640] [--rounds 3] [--threads 1] [--torch] [--clip] [--probe]
 
 Variants, each (variant, round) in a fresh subprocess so peak memory is its own, interleaved round by round so
 machine noise hits all alike; medians reported:
@@ -11,6 +11,7 @@ machine noise hits all alike; medians reported:
 - ``command``: ``python -m bot.cli tag --json`` (the ``stylist tag`` command, product defaults) over the same
   photos, timed from outside; its throughput "once started" is ``(N - 64) / (T(N photos) - T(64 photos))``, so
   start-up (imports, loading the encoder) cancels out and is reported on its own.
+- ``--probe``: ``tagger+imagenet`` without the formality probe (the product before it), for the probe's cost.
 - ``--torch``: the ``tagger`` with the network run by eager torch; ``--clip``: over a random ViT-B/32 CLIP tower.
 
 In-process variants report images/s in batches of 32 and p50/p95 of one photo per call; the command, one photo
@@ -78,7 +79,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
     from engine.types import PhotoInput
 
     settings = load_settings(data_dir=cache / "data", model_cache_dir=cache, encoder_threads=threads,
-                             imagenet_branch=variant == "tagger+imagenet")
+                             imagenet_branch=variant in ("tagger+imagenet", "no-probe"))
     if variant == "export":  # both ONNX exports, once, before any measured round
         EmbeddedEncoder(settings)
         EmbeddedEncoder(settings.model_copy(update={"imagenet_branch": True}))
@@ -103,6 +104,8 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
 
         encoder.runtime._embed = eager  # type: ignore[method-assign]
     tagger = build_tagger(settings, encoder)
+    if variant == "no-probe":
+        tagger.formality_probe = None
 
     def tag_files(batch: list[Path]) -> list[str]:
         photos = [PhotoInput(p.read_bytes(), str(p)) for p in batch]
@@ -117,6 +120,7 @@ def _worker(variant: str, folder: Path, limit: int, threads: int, cache: Path) -
 LABELS = {"tagger": "tagger, no ImageNet branch (previous product), in process",
           "tagger+imagenet": "tagger + ImageNet branch (product), in process",
           "command": "`stylist tag --json` (product), once started",
+          "no-probe": "tagger + ImageNet branch, no formality probe (product before it), in process",
           "torch": "tagger, network in eager torch (baseline)",
           "clip": "CLIP ViT-B/32 tower, eager torch (random weights)"}
 
@@ -130,6 +134,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--torch", action="store_true", help="also run the tagger's network in eager torch")
     parser.add_argument("--clip", action="store_true", help="also run the tagger over a random ViT-B/32 CLIP tower")
+    parser.add_argument("--probe", action="store_true", help="also run the product tagger without the formality probe")
     parser.add_argument("--worker", choices=[*LABELS, "export"], help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -139,7 +144,8 @@ def main() -> None:
     worker_args = ["--data", str(args.data), "--images", str(args.images), "--threads", str(args.threads)]
     # the first worker exports the ONNX models once, so no measured round pays (or holds memory) for it
     warm_up = ["export", "--data", str(args.data), "--images", "4", "--threads", str(args.threads)]
-    variants = ["tagger", "tagger+imagenet", "command", *(["torch"] if args.torch else []),
+    variants = ["tagger", "tagger+imagenet", "command", *(["no-probe"] if args.probe else []),
+                *(["torch"] if args.torch else []),
                 *(["clip"] if args.clip else [])]
     med = interleaved_rounds("bench.tag_throughput", variants, worker_args, args.rounds, warm_up=warm_up)
     print(f"\n{med['tagger']['images']:.0f} photos under {args.data.name}, {args.threads} thread(s), "
@@ -154,6 +160,10 @@ def main() -> None:
     print(f"\nImageNet branch cost: throughput {100 * (1 - new['images_per_s'] / base['images_per_s']):.1f}% lower, "
           f"p50 latency {100 * (new['p50_ms'] / base['p50_ms'] - 1):.1f}% higher, p95 "
           f"{100 * (new['p95_ms'] / base['p95_ms'] - 1):.1f}% higher")
+    if args.probe:
+        old = med["no-probe"]
+        print(f"formality probe cost: throughput {100 * (1 - new['images_per_s'] / old['images_per_s']):.1f}% lower, "
+              f"p50 latency {100 * (new['p50_ms'] / old['p50_ms'] - 1):.1f}% higher")
     print(f"command / in-process tagger (same tagger): {cmd['images_per_s'] / new['images_per_s']:.2f}x; "
           f"command start-up {cmd['startup_s']:.1f} s")
 

@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from models.artifacts import EMBEDDING_NAME, IMAGENET_NAME, INPUT_NAME, STYLE_DIR, model_tag, onnx_file
+from models.formality_probe import FORMALITY_DIR, FormalityProbe
 from models.heads import TaggerHeads, softmax
 from models.pattern_head import PatternHead
 
@@ -115,6 +116,7 @@ class StyleRuntime:
         chunk: int | None = None,
         prep_threads: int | None = None,
         branch: Path | None = None,
+        formality: Path | None = FORMALITY_DIR,
     ) -> None:
         self.folder = folder
         #: The ImageNet branch's weights folder, or None (then :meth:`look` returns no ImageNet probabilities).
@@ -134,6 +136,8 @@ class StyleRuntime:
             pattern = None
         #: The learned pattern head of this embedding space (``models.train_pattern``), or None.
         self.pattern_head = pattern
+        #: The formality probe on [embedding, ImageNet mass] (``models.train_formality``), or None without a branch.
+        self.formality_probe = self._formality_probe(formality) if branch is not None and formality else None
         rule = self.heads.config.get("low_confidence", {})
         #: Below this top type probability the type is a guess (chosen on validation) ...
         self.low_confidence_threshold = float(rule.get("threshold", 0.0))
@@ -156,6 +160,14 @@ class StyleRuntime:
             self._load_torch()
         else:
             self._load_onnx(cache_dir, threads)
+
+    def _formality_probe(self, folder: Path) -> FormalityProbe | None:
+        """Read the formality probe (a missing or damaged one is an error); None when made for other weights."""
+        probe = _read("formality probe", folder, lambda: FormalityProbe.load(folder))
+        if probe.info.get("network") != self.tag or probe.dim != self.dim:
+            log.warning("formality probe in %s was trained for another network; not using it", folder)
+            return None
+        return probe
 
     def _load_onnx(self, cache_dir: Path, threads: int) -> None:
         import onnxruntime as ort

@@ -11,7 +11,8 @@ from PIL import Image
 
 from models.runtime import l2_normalise
 
-__all__ = ["IMAGENET_HEAD", "IMAGENET_LABELS", "Encoder", "HeadOutput", "PatternModel", "l2_normalise"]
+__all__ = ["IMAGENET_HEAD", "IMAGENET_LABELS", "Encoder", "FormalityModel", "HeadOutput", "PatternModel",
+           "l2_normalise"]
 
 #: The head holding ImageNet-1k class probabilities, where a backend has one; its labels are the class indices.
 IMAGENET_HEAD = "imagenet"
@@ -27,6 +28,26 @@ class PatternModel(Protocol):
 
     def probs(self, x: np.ndarray) -> np.ndarray:
         """Return probabilities [N, len(labels)]."""
+
+
+class FormalityModel(Protocol):
+    """A learned formality classifier on a photo's embedding and ImageNet probabilities
+    (``models.formality_probe.FormalityProbe``)."""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Return the formality names, in the order of ``probs`` columns."""
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """Return the garment types the model was trained on."""
+
+    @property
+    def minimums(self) -> dict[str, float]:
+        """Return per label the probability under which the label is not claimed."""
+
+    def probs(self, embeddings: np.ndarray, imagenet: np.ndarray) -> np.ndarray:
+        """Return probabilities [N, len(labels)] from embeddings [N, D] and ImageNet probabilities [N, 1000]."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +70,8 @@ class Encoder(ABC):
     dim: int
     #: A learned pattern classifier on ``[embedding, texture]`` (``PatternModel``), or None.
     pattern_head: PatternModel | None = None
+    #: A learned formality classifier on the embedding and the ImageNet head (``FormalityModel``), or None.
+    formality_probe: FormalityModel | None = None
     #: Below this top type probability the type is a guess (0: no such rule); such photos were right this often.
     low_confidence_threshold: float = 0.0
     low_confidence_accuracy: float = 1.0

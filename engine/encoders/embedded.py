@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from config.settings import Settings
-from engine.encoders.base import IMAGENET_HEAD, IMAGENET_LABELS, Encoder, HeadOutput, PatternModel
+from engine.encoders.base import IMAGENET_HEAD, IMAGENET_LABELS, Encoder, FormalityModel, HeadOutput, PatternModel
 from engine.errors import EncoderUnavailable
 from models.artifacts import IMAGENET_DIR, STYLE_DIR
 from models.heads import TaggerHeads
@@ -47,6 +47,8 @@ class EmbeddedEncoder(Encoder):
         self.name = f"embedded:{heads_dir.name}@{runtime.tag}"
         #: The learned pattern head for this embedding space, or None (the tagger then uses texture rules).
         self.pattern_head: PatternModel | None = runtime.pattern_head
+        #: The formality probe (only with the ImageNet branch, whose probabilities it reads), or None.
+        self.formality_probe: FormalityModel | None = runtime.formality_probe
         self.low_confidence_threshold = runtime.low_confidence_threshold
         self.low_confidence_accuracy = runtime.low_confidence_accuracy
 

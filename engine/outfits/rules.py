@@ -29,7 +29,10 @@ class Template:
 
 TEMPLATES = tuple(Template(name, required) for name, required in _TEMPLATES.items())
 NEVER_COMPOSED = frozenset({"innerwear", "other"})  # categories
-DEFAULT_FORMALITIES = ("casual", "smart-casual")  # no occasion given
+# No occasion given: an everyday look. Sport is in it because trainers are everyday shoes: since the tagger sees
+# sportswear in the photo (issue 14), running shoes are tagged sport, and leaving them out left a wardrobe's
+# everyday looks one pair of shoes to repeat. The compatibility prior still keeps sport away from dressier pieces.
+DEFAULT_FORMALITIES = ("casual", "smart-casual", "sport")
 
 # score = W_COMPAT * mean pair compatibility + W_PREFERENCE * mean preference + W_NOVELTY * novelty
 #       + W_WEATHER * weather fit; each part is in [0, 1] and the weights sum to 1

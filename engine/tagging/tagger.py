@@ -6,13 +6,14 @@ import numpy as np
 from PIL import Image
 
 from config.settings import Settings
-from config.vocabulary import Vocabulary, load_vocabulary
+from config.vocabulary import CONFIRM_BELOW, Vocabulary, load_vocabulary
 from engine.encoders import load_encoder
 from engine.encoders.base import IMAGENET_HEAD, Encoder, HeadOutput
 from engine.errors import ImageRejected
 from engine.images.decoding import decode_image
 from engine.tagging.attributes import infer_formality, infer_pattern, infer_seasons
 from engine.tagging.colors import extract_colors
+from engine.tagging.formality import shown_formality
 from engine.tagging.kinds import Decision, Rule, decide, load_kind_map
 from engine.types import PhotoInput, Rejected, Tagged, Tags
 from models.pixels import FloatArray, working_lab
@@ -38,6 +39,9 @@ class Tagger:
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self.kind_rule = Rule.load()
+        #: The encoder's formality probe (loaded with it, only with the ImageNet branch), or None: then formality
+        #: comes from the type, colour, pattern and the ImageNet formal/sport classes.
+        self.formality_probe = encoder.formality_probe
 
     def decode(self, photo: PhotoInput, *, refuse_blank: bool = True) -> Image.Image:
         """Decode a photo safely within the size limits, or raise ``ImageRejected``.
@@ -92,10 +96,19 @@ class Tagger:
             return []
         embeddings, heads = self.encoder.see(images)
         labs = labs if labs is not None else [None] * len(images)
+        seen = self._formality_seen(embeddings, heads)
         return [
-            Tagged(self._tags_for(image, heads, embeddings[row], row, lab), embeddings[row])
+            Tagged(self._tags_for(image, heads, embeddings[row], row, lab, seen[row] if seen else None),
+                   embeddings[row])
             for row, (image, lab) in enumerate(zip(images, labs, strict=True))
         ]
+
+    def _formality_seen(self, embeddings: np.ndarray, heads: dict[str, HeadOutput]) -> list[dict[str, float]] | None:
+        """Return the probe's formality probabilities per photo (one call per batch), or None without a probe."""
+        if self.formality_probe is None or IMAGENET_HEAD not in heads:
+            return None
+        probs = self.formality_probe.probs(embeddings, heads[IMAGENET_HEAD].probs)
+        return [dict(zip(self.formality_probe.labels, row.tolist(), strict=True)) for row in probs]
 
     def tag_decoded(self, items: list[tuple[Image.Image, FloatArray | None]]) -> list[Tagged]:
         """Tag what :meth:`decode_with_lab` returned (the micro-batcher's unit of work; blocking)."""
@@ -103,7 +116,7 @@ class Tagger:
 
     def _tags_for(
         self, image: Image.Image, heads: dict[str, HeadOutput], embedding: np.ndarray, row: int,
-        lab: FloatArray | None = None,
+        lab: FloatArray | None = None, seen: dict[str, float] | None = None,
     ) -> Tags:
         kind = self._kind(heads, row)
         category, category_conf, type_name, type_conf = kind.category, kind.category_conf, kind.type, kind.type_conf
@@ -114,8 +127,15 @@ class Tagger:
             pattern, pattern_conf = heads["pattern"].top(row)
         else:
             pattern, pattern_conf = infer_pattern(image, colour.mask, embedding, self.encoder.pattern_head, lab)
-        formality, formality_conf = infer_formality(type_name, colour.colors, pattern, kind.formality,
-                                                    kind.formality_conf)
+        if seen is not None and self.formality_probe is not None and type_name in self.formality_probe.types:
+            shown = shown_formality(type_name, seen, self.formality_probe.minimums, vocabulary=self.vocabulary)
+            if shown.switched:  # the photo shows another kind of that garment (trousers as sportswear: track pants)
+                # ... but a kind named this way was right 4 times in 16 on validation: always asked about
+                type_name, type_conf = shown.type, min(type_conf, shown.confidence, CONFIRM_BELOW - 0.01)
+            formality, formality_conf = shown.formality, shown.confidence
+        else:
+            formality, formality_conf = infer_formality(type_name, colour.colors, pattern, kind.formality,
+                                                        kind.formality_conf)
         seasons, seasons_conf = infer_seasons(type_name, colour.colors)
         return Tags(
             category=category,
