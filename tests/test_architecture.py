@@ -273,3 +273,15 @@ def test_no_file_over_400_lines():
     assert too_long == []
     split_already = sorted(name for name in PENDING_SPLIT if sizes.get(name, 0) <= MAX_LINES)
     assert split_already == [], "split now: remove these from PENDING_SPLIT in tests/test_architecture.py"
+
+
+def test_test_modules_have_names_of_their_own():
+    """The test folders are not packages, so pytest imports every test module by its file name: two of one name
+    stop the whole suite at collection (a targeted run of one folder does not show it)."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted((REPO / "tests").rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(REPO)} and {path.relative_to(REPO)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, clashes

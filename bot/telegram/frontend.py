@@ -41,6 +41,7 @@ from bot.telegram.inbound import (
     use_timedelta_periods,
 )
 from bot.telegram.outbound import ReplySender
+from bot.telegram.request import AiohttpRequest
 from config.settings import Settings
 from dialog.messages import Action, ActionKind, ChatKey, Incoming, InvalidAction, Reply
 from dialog.understanding import Intent
@@ -96,7 +97,8 @@ class TelegramFrontend:
         # Downloads and "typing..." are not messages: they skip the flood limiter that paces what we send
         # (it would count three requests per photo against Telegram's ~30 messages a second).
         self.fetcher = Bot(self._token(), base_url=f"{settings.telegram_api_url}/bot",
-                           base_file_url=f"{settings.telegram_api_url}/file/bot")
+                           base_file_url=f"{settings.telegram_api_url}/file/bot", request=AiohttpRequest(),
+                           get_updates_request=AiohttpRequest(connections=1))
         self.albums = AlbumCollector(self._on_album, quiet_s=self.options.album_quiet_s,
                                      spawn=lambda coro, origin: self.app.create_task(coro, update=origin))
         self._webhook: object | None = None
@@ -111,7 +113,9 @@ class TelegramFrontend:
                    .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
                    .rate_limiter(AIORateLimiter(max_retries=self.options.flood_retries))
                    .concurrent_updates(self.options.concurrent_updates)
-                   .get_updates_read_timeout(self.options.poll_timeout_s + 10))
+                   # aiohttp, not PTB's httpx: a tenth of the event loop's time per request (bot/telegram/request.py)
+                   .request(AiohttpRequest())
+                   .get_updates_request(AiohttpRequest(connections=1, read_timeout=self.options.poll_timeout_s + 10)))
         if self.settings.telegram_webhook_url:
             builder = builder.updater(None)
         app = builder.build()
