@@ -1,7 +1,7 @@
 """Photo uploads from many Telegram users at once: the whole path against the engine alone, same run.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 python -m bench.telegram_load [--users 50] [--photos 2] [--rounds 3]
-        [--database-url URL]
+        [--database-url URL] [--server-process]
 
 ``--users`` people each send ``--photos`` sample photos one after another (the next once the reply came), all
 people at once. Three paths, each on fresh user ids (the engine deduplicates per user only, so every path tags
@@ -10,7 +10,9 @@ with a thumbnail), and Telegram end to end (an update on the fake Bot API server
 polling -> getFile + download -> the dialog -> sendPhoto multipart). Reported per path: photos/s and the
 per-photo latency p50/p95, the median over ``--rounds`` interleaved rounds (fresh users each round, the order of
 the paths rotated so each runs first once: the path measured last was consistently slower here); the overhead is
-Telegram's throughput against the engine's.
+Telegram's throughput against the engine's. ``--server-process`` runs the fake Bot API in a process of its own
+(``bench/_fake_bot_process.py``): by default it shares the bot's event loop, so its own work (parsing the uploads,
+serving the files) is counted as the bot's.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 from pydantic import SecretStr
 
 from bot.telegram import TelegramOptions, start_telegram
@@ -60,14 +64,42 @@ async def _drive(upload: Upload, users: list[int], photos: int) -> dict[str, flo
             "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))]), "wall_s": round(wall, 1)}
 
 
-async def run(users: int, photos: int, database_url: str | None = None, rounds: int = 3) -> dict[str, object]:
+class _ServerProcess:
+    """The fake Bot API in a child process (``bench._fake_bot_process``), driven over its control route."""
+
+    async def start(self) -> str:
+        """Start the child; return its root URL."""
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench._fake_bot_process", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE)
+        assert self.process.stdout is not None
+        self.root = (await self.process.stdout.readline()).decode().strip()
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600))
+        return self.root
+
+    async def photo(self, user: int, data: bytes) -> None:
+        """Send a user's photo; return once the bot replied to it."""
+        async with self.session.post(f"{self.root}/_control/photo/{user}", data=data) as response:
+            response.raise_for_status()
+
+    async def close(self) -> None:
+        """Stop the child."""
+        await self.session.close()
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        await self.process.wait()
+
+
+async def run(users: int, photos: int, database_url: str | None = None, rounds: int = 3,
+              server_process: bool = False) -> dict[str, object]:
     """Measure the three paths; return the figures."""
     api = FakeBotApi()
-    await api.start()
+    child = _ServerProcess() if server_process else None
+    root = await child.start() if child else await api.start()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, data_dir=Path(tmp), device="cpu",  # type: ignore[call-arg]
                             model_cache_dir=default_data_dir() / "cache", telegram_token=SecretStr(TOKEN),
-                            telegram_api_url=api.root, database_url=database_url)
+                            telegram_api_url=root, database_url=database_url)
         stylist = await Stylist.open(settings, weather=WeatherService(None))
         states = MemoryStateStore()
         ctx = DialogContext(stylist=stylist, understander=Understander(SentenceEncoder.load()), states=states,
@@ -83,6 +115,9 @@ async def run(users: int, photos: int, database_url: str | None = None, rounds: 
             await conversation.handle(Incoming(ChatKey("web", str(user), str(user)), photos=(Photo(data, name),)))
 
         async def telegram(user: int, data: bytes, name: str) -> None:
+            if child is not None:
+                await child.photo(user, data)
+                return
             before = api.sent_count[user]
             await api.send(user, photo=api.photo_sizes(data))
             await api.wait_for(lambda a: a.sent_count[user] > before, limit_s=600)
@@ -104,9 +139,9 @@ async def run(users: int, photos: int, database_url: str | None = None, rounds: 
         figures = {name: _median_run(runs[name]) for name in names}
         await frontend.stop()
         await stylist.close()
-    await api.close()
+    await (child.close() if child else api.close())
     overhead = figures["engine"]["photos_per_s"] / figures["telegram"]["photos_per_s"] - 1
-    return {"users": users, "photos_each": photos, "rounds": rounds, **figures,
+    return {"users": users, "photos_each": photos, "rounds": rounds, "server_process": server_process, **figures,
             "telegram_overhead_vs_engine": f"{overhead:+.0%}"}
 
 
@@ -122,10 +157,13 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds, each path first in one")
     parser.add_argument("--database-url", help="an empty database (e.g. PostgreSQL); default: SQLite in a temp dir")
+    parser.add_argument("--server-process", action="store_true",
+                        help="run the fake Bot API in its own process (default: on the bot's event loop)")
     args = parser.parse_args()
     if min(args.users, args.photos, args.rounds) < 1:
         parser.error("--users, --photos and --rounds must be at least 1")
-    print(json.dumps(asyncio.run(run(args.users, args.photos, args.database_url, args.rounds)), indent=2))
+    print(json.dumps(asyncio.run(run(args.users, args.photos, args.database_url, args.rounds,
+                                              args.server_process)), indent=2))
 
 
 if __name__ == "__main__":
