@@ -3,8 +3,8 @@
 The probe (``models.formality_probe``, trained by ``python -m models.train_formality``) reads the style embedding and
 the ImageNet branch and gives each formality a probability. Its choice stands when the type allows it (a shirt may be
 formal, a t-shirt sport). When it does not, ``config/data/formality_kinds.csv`` may name the kind of that type that
-the photo then is (trousers shown as sportswear are track pants; a "Loafer" shown as casual is a plain shoe: slippers
-and kids' shoes); otherwise the likeliest formality the type allows is kept. Numpy only.
+the photo then is (a "Loafer" shown as casual is a plain shoe: slippers and kids' shoes; a running shoe shown as
+formal is a dress shoe); otherwise the likeliest formality the type allows is kept. Numpy only.
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ class Tagger:
             pattern, pattern_conf = infer_pattern(image, colour.mask, embedding, self.encoder.pattern_head, lab)
         if seen is not None and self.formality_probe is not None and type_name in self.formality_probe.types:
             shown = shown_formality(type_name, seen, self.formality_probe.minimums, vocabulary=self.vocabulary)
-            if shown.switched:  # the photo shows another kind of that garment (trousers as sportswear: track pants)
+            if shown.switched:  # the photo shows another kind of that garment (a Loafer shown casual: shoes)
                 # ... but a kind named this way was right 4 times in 16 on validation: always asked about
                 type_name, type_conf = shown.type, min(type_conf, shown.confidence, CONFIRM_BELOW - 0.01)
             formality, formality_conf = shown.formality, shown.confidence
