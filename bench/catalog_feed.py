@@ -22,6 +22,7 @@ from aiohttp import web
 
 from config.settings import Settings
 from engine import Stylist
+from tests._fake_server import serve_loopback
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO.parent / "shared" / "data" / "clothing_small"
@@ -47,12 +48,7 @@ async def _server(photos: list[Path]) -> tuple[web.AppRunner, str]:
     app.router.add_get("/p/{n}.jpg", photo)
     app.router.add_get("/slow.jpg", slow)
     app.router.add_get("/huge.jpg", huge)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    return await serve_loopback(app)
 
 
 def _feed(folder: Path, base: str, n: int) -> Path:

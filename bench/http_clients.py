@@ -23,6 +23,7 @@ from aiohttp import web
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.telegram.request import AiohttpRequest
+from tests._fake_server import serve_loopback
 
 
 async def _serve() -> tuple[web.AppRunner, str]:
@@ -33,12 +34,8 @@ async def _serve() -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_post("/bot/sendMessage", method)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/bot/sendMessage"
+    runner, root = await serve_loopback(app)
+    return runner, f"{root}/bot/sendMessage"
 
 
 async def _measure(request: BaseRequest, url: str, count: int, in_flight: int) -> dict[str, float]:

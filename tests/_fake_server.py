@@ -35,6 +35,14 @@ def decode_form_value(value: str) -> Any:
     return value
 
 
+async def serve_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serve ``app`` on a free port of 127.0.0.1; return its runner (``cleanup()`` stops it) and root URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
 class FakeServer(Generic[CallT]):
     """The shared half of a fake server: subclasses add their routes and API methods and append to ``calls``."""
 
@@ -48,10 +56,7 @@ class FakeServer(Generic[CallT]):
 
     async def _listen(self, app: web.Application) -> str:
         """Serve ``app`` on a free loopback port; set and return the root URL."""
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.root = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self._runner, self.root = await serve_loopback(app)
         return self.root
 
     async def close(self) -> None:

@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
 from bot.telegram.request import AiohttpRequest
+from tests._fake_server import serve_loopback
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 
@@ -31,12 +32,8 @@ async def slow_server() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/slow", slow)
     app.router.add_post("/echo", echo)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
+    runner, root = await serve_loopback(app)
+    yield root
     await runner.cleanup()
 
 

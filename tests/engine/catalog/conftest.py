@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from config.settings import Settings
+from tests._fake_server import serve_loopback
 from tests._support import SAMPLES
 
 
@@ -78,12 +79,8 @@ def _app(hits: dict[str, int]) -> web.Application:
 async def shop() -> AsyncIterator[Shop]:
     """A photo server on 127.0.0.1 (a free port)."""
     hits: dict[str, int] = {}
-    runner = web.AppRunner(_app(hits))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield Shop(f"http://127.0.0.1:{port}", hits)
+    runner, root = await serve_loopback(_app(hits))
+    yield Shop(root, hits)
     await runner.cleanup()
 
 
